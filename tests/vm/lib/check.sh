@@ -1,0 +1,44 @@
+# check.sh: assertions for scenarios in the test VM.
+#
+#   check DESCRIPTION CMD [ARG]...   run CMD; record a failure if it fails
+#   check_eq DESCRIPTION WANT GOT    (an empty WANT always fails)
+#   check_ge DESCRIPTION MIN GOT
+#   check_done                       exit 1 if any check failed, else 0
+#
+# Each check prints "  ok - ..." or "  FAIL - ...", so a scenario's output
+# says which assertion broke.
+
+CHECK_FAILED=0
+
+check() {
+	local desc=$1
+	shift
+	if "$@"; then
+		echo "  ok - $desc"
+	else
+		echo "  FAIL - $desc (command: $*)"
+		CHECK_FAILED=1
+	fi
+}
+
+check_eq() {
+	if [ -n "$2" ] && [ "$2" = "$3" ]; then
+		echo "  ok - $1"
+	else
+		echo "  FAIL - $1: want '$2', got '$3'"
+		CHECK_FAILED=1
+	fi
+}
+
+check_ge() {
+	if [[ "$3" =~ ^[0-9]+$ ]] && [ "$3" -ge "$2" ]; then
+		echo "  ok - $1 ($3 >= $2)"
+	else
+		echo "  FAIL - $1: want at least $2, got '$3'"
+		CHECK_FAILED=1
+	fi
+}
+
+check_done() {
+	return "$CHECK_FAILED"
+}
