@@ -109,8 +109,10 @@ check_eq "server inbound SA is transport mode" transport "$mode"
 if [ -n "${L2TPSRV_DEMO:-}" ]; then
 	echo "--- server: swanctl --list-sas"
 	on server swanctl --list-sas
-	echo "--- server: ip -s xfrm state (inbound)"
-	on server ip -s xfrm state list dst 192.0.2.1 proto esp
+	echo "--- server: ip -s xfrm state (inbound; keys masked)"
+	on server ip -s xfrm state list dst 192.0.2.1 proto esp |
+		sed -E 's/0x[0-9a-f]{16,}/<key>/g'
+
 	echo "--- on the wire between client and server (first packets of each kind)"
 	tcpdump -r /run/wire.pcap -n 'esp' 2>/dev/null | head -3
 	tcpdump -r /run/wire.pcap -n 'udp' 2>/dev/null | head -3
