@@ -3,6 +3,9 @@
 #   check DESCRIPTION CMD [ARG]...   run CMD; record a failure if it fails
 #   check_eq DESCRIPTION WANT GOT    (an empty WANT always fails)
 #   check_ge DESCRIPTION MIN GOT
+#   wait_for DESCRIPTION SECONDS CMD [ARG]...
+#                                    poll CMD every 0.1 s until it succeeds;
+#                                    a failed check if it never does
 #   check_done                       exit 1 if any check failed, else 0
 #
 # Each check prints "  ok - ..." or "  FAIL - ...", so a scenario's output
@@ -37,6 +40,18 @@ check_ge() {
 		echo "  FAIL - $1: want at least $2, got '$3'"
 		CHECK_FAILED=1
 	fi
+}
+
+wait_for() {
+	local desc=$1 secs=$2 i
+	shift 2
+	for ((i = 0; i < secs * 10; i++)); do
+		"$@" && return 0
+		sleep 0.1
+	done
+	echo "  FAIL - $desc: not within ${secs}s"
+	CHECK_FAILED=1
+	return 1
 }
 
 check_done() {

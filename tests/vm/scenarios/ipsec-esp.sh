@@ -71,18 +71,21 @@ check "client initiates IKEv1 + transport-mode CHILD_SA" \
 
 # Capture on the wire (the switch between client and server).
 tcpdump -i wan -n -U -w /run/wire.pcap 'esp or udp port 1701 or udp port 1702' 2>/run/tcpdump.err &
-for ((i = 0; i < 100; i++)); do grep -q listening /run/tcpdump.err && break; sleep 0.1; done
+wait_for "tcpdump listens on the wire" 20 grep -q listening /run/tcpdump.err
 
 on server sh -c 'exec socat -u UDP4-RECV:1701 OPEN:/run/recv1701,creat,append' &
 on server sh -c 'exec socat -u UDP4-RECV:1702 OPEN:/run/recv1702,creat,append' &
-sleep 1
+listening() { local l; l=$(on server ss -Hlun); [[ $l == *":1701 "* && $l == *":1702 "* ]]; }
+wait_for "server listens on udp/1701 and udp/1702" 20 listening
 send() { # PORT: PROBES datagrams from client port PORT to server port PORT
 	on client bash -c 'for ((i = 1; i <= $1; i++)); do echo "probe-$2-$i"; sleep 0.1; done |
 		socat -u - "UDP4-SENDTO:192.0.2.1:$2,sourceport=$2"' send "$PROBES" "$1"
 }
 send 1701
 send 1702
-sleep 1
+received() { [ "$(on server cat /run/recv1701 /run/recv1702 2>/dev/null | wc -l)" -ge $((2 * PROBES)) ]; }
+wait_for "server received the probes" 10 received
+sleep 0.5 # the capture's last packets
 kill %tcpdump 2>/dev/null
 wait %tcpdump 2>/dev/null
 
