@@ -1,5 +1,5 @@
 # strongswan.sh: run a charon per host inside the test VM.
-# Needs topology.sh. Each host keeps its config in its own /etc and its
+# Needs topology.sh and check.sh. Each host keeps its config in its own /etc and its
 # sockets and logs in its own /run and /var/log.
 #
 #   charon_start HOST SWANCTL_CONF [EXTRA_PLUGIN]...
@@ -9,7 +9,7 @@
 
 # Only the plugins a PSK/IKEv1/ESP setup needs: fewer to load under TCG, and
 # none that would change the path (bypass-lan, kernel-libipsec).
-CHARON_PLUGINS="random nonce aes sha1 sha2 md5 hmac kdf gmp curve25519 x509
+CHARON_PLUGINS="random nonce aes sha1 sha2 md5 hmac kdf gmp x509
 	pubkey pkcs1 pem kernel-netlink socket-default vici updown"
 
 charon_start() {
@@ -42,11 +42,8 @@ charon_start() {
 	}
 	EOF
 	on "$host" sh -c 'exec /usr/lib/ipsec/charon >/var/log/charon.out 2>&1' &
-	for ((i = 0; i < 200; i++)); do
-		on "$host" test -S /run/charon.vici && break
-		sleep 0.1
-	done
-	on "$host" swanctl --load-all --noprompt >/dev/null
+	wait_for "charon on $host opens its vici socket" 20 on "$host" test -S /run/charon.vici
+	check "swanctl on $host loads its config" on "$host" swanctl --load-all --noprompt
 }
 
 charon_log() {

@@ -13,8 +13,8 @@ set -u
 . "$VM_LIB/check.sh"
 
 PROBES=10
-topo_standard
 trap 'kill $(jobs -p) 2>/dev/null; topo_down' EXIT
+topo_standard
 
 # Our plugin, as the package will install it.
 cp "$L2TPSRV_BUILDDIR/charon-plugin/.libs/libstrongswan-l2tpsrv.so" /usr/lib/ipsec/plugins/
@@ -78,8 +78,9 @@ on server sh -c 'exec socat -u UDP4-RECV:1702 OPEN:/run/recv1702,creat,append' &
 listening() { local l; l=$(on server ss -Hlun); [[ $l == *":1701 "* && $l == *":1702 "* ]]; }
 wait_for "server listens on udp/1701 and udp/1702" 20 listening
 send() { # PORT: PROBES datagrams from client port PORT to server port PORT
-	on client bash -c 'for ((i = 1; i <= $1; i++)); do echo "probe-$2-$i"; sleep 0.1; done |
-		socat -u - "UDP4-SENDTO:192.0.2.1:$2,sourceport=$2"' send "$PROBES" "$1"
+	on client bash -c 'for ((i = 1; i <= $1; i++)); do
+		echo "probe-$2-$i" | socat -u - "UDP4-SENDTO:192.0.2.1:$2,sourceport=$2"
+	done' send "$PROBES" "$1"
 }
 send 1701
 send 1702
@@ -125,7 +126,8 @@ fi
 
 # Our charon plugin heard the CHILD_SA come up, with the kernel's SPI.
 on client swanctl --terminate --ike l2tp --timeout 30 >/dev/null
-sleep 1
+ike_down_logged() { charon_log server | grep -q 'l2tpsrv: event=ike_down'; }
+wait_for "server handled the DELETE" 20 ike_down_logged
 log=$(charon_log server)
 check "server charon loaded the l2tpsrv plugin" grep -q "loaded plugins:.* l2tpsrv" <<<"$log"
 up=$(grep -o 'l2tpsrv: event=child_up .*' <<<"$log" | head -1)

@@ -18,5 +18,6 @@ out=$(pppd plugin "$plugin" pty true noauth nodetach logfd 2 dryrun l2tpsrv-sock
 rc=$?
 echo "$out" | sed 's/^/    /'
 check "l2tpsrv-socket without a value is refused" test "$rc" -ne 0
-check "... and pppd names the option" grep -q "l2tpsrv-socket" <<<"$out"
+check "... as an option short of its value, not an unknown one" \
+	grep -q "too few parameters for option l2tpsrv-socket" <<<"$out"
 check_done
