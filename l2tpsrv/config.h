@@ -36,7 +36,7 @@ struct l2tpsrv_config {
 	size_t secret_len; /* 0: no secret */
 	/* hide_avps = yes|no: hide the AVPs we send (needs a secret). Default no. */
 	bool hide_avps;
-	/* hello_interval = DURATION: idle time before a HELLO. Default 60s. */
+	/* hello_interval = DURATION: idle time before a HELLO; 0 sends none. Default 60s. */
 	uint64_t hello_interval_usec;
 	/* retransmit_initial = DURATION (default 1s), retransmit_max = DURATION
 	 * (default 8s), retransmit_count = N (default 5). */

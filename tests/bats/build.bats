@@ -62,8 +62,14 @@ copy_tree() {
 	[ "$status" -ne 0 ]
 }
 
-@test "l2tpsrv says plainly that it serves nothing yet" {
-	run "$BUILDDIR/l2tpsrv/l2tpsrv"
+@test "l2tpsrv refuses unknown options and arguments" {
+	run "$BUILDDIR/l2tpsrv/l2tpsrv" --bogus
 	[ "$status" -ne 0 ]
-	[[ "$output" == *"not implemented yet"* ]]
+	[[ "$output" == *"usage: l2tpsrv"* ]]
+	run "$BUILDDIR/l2tpsrv/l2tpsrv" extra
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"unexpected argument 'extra'"* ]]
+	run "$BUILDDIR/l2tpsrv/l2tpsrv" --dataplane kernel
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"unknown data path 'kernel'"* ]]
 }

@@ -1,0 +1,925 @@
+/*
+ * config: reads l2tpsrv.conf into struct l2tpsrv_config.
+ *
+ * Syntax (packaging/l2tpsrv.conf.example documents every key):
+ *  - one "key = value" a line; blank lines and lines whose first non-blank
+ *    character is '#' are ignored; whitespace around keys and values is
+ *    trimmed; LF or CRLF line endings; a leading UTF-8 byte order mark is
+ *    skipped;
+ *  - a comment may follow a value after whitespace ("max_tunnels = 100  # x").
+ *    A '#' glued to an unquoted value ("secret = ab#cd") is an error, so that
+ *    a secret is never silently cut short;
+ *  - a value may be double-quoted; inside quotes \" and \\ are the only
+ *    escapes. Quotes are needed for a '#' or for leading or trailing spaces.
+ *
+ * Every problem is reported as "name:line: problem" (or "name: problem" when
+ * it belongs to no line) quoting the bad input, except that the secret's
+ * text never appears in a message. Parsing works on a copy: the caller's
+ * struct changes only when the whole text is good.
+ */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#define LINE_MAX_CHARS 4096		/* not counting the "\n" or "\r\n" */
+#define FILE_MAX_OCTETS (1024 * 1024)
+#define DEFAULT_PORT 1701
+#define QUOTE_MAX 64			/* input octets shown in a message */
+
+#define USEC_PER_MSEC 1000ULL
+#define USEC_PER_SEC (1000 * USEC_PER_MSEC)
+#define USEC_PER_MIN (60 * USEC_PER_SEC)
+#define USEC_PER_HOUR (60 * USEC_PER_MIN)
+
+enum key_id {
+	K_LISTEN,
+	K_HOST_NAME,
+	K_SECRET,
+	K_HIDE_AVPS,
+	K_HELLO_INTERVAL,
+	K_RETRANSMIT_INITIAL,
+	K_RETRANSMIT_MAX,
+	K_RETRANSMIT_COUNT,
+	K_ACK_DELAY,
+	K_RECEIVE_WINDOW,
+	K_MAX_TUNNELS,
+	K_MAX_SESSIONS,
+	K_MAX_TUNNELS_PER_PEER,
+	K_MAX_SESSIONS_PER_TUNNEL,
+	K_CONTROL_SOCKET,
+	K_LOG_LEVEL,
+	N_KEYS
+};
+
+enum key_type {
+	T_LISTEN,
+	T_HOST_NAME,
+	T_SECRET,
+	T_BOOL,
+	T_DURATION,	/* uint64_t microseconds */
+	T_NUMBER,	/* unsigned integer of the field's size */
+	T_PATH,
+	T_LOG_LEVEL,
+};
+
+struct key {
+	const char *name;
+	enum key_type type;
+	size_t offset, size;	/* of the field in struct l2tpsrv_config */
+	uint64_t min, max;	/* T_NUMBER; T_DURATION in microseconds */
+};
+
+#define FIELD(f) offsetof(struct l2tpsrv_config, f), sizeof(((struct l2tpsrv_config *)0)->f)
+
+/* In the order config_dump() writes them. */
+static const struct key keys[N_KEYS] = {
+	[K_LISTEN] = { "listen", T_LISTEN, FIELD(listen), 0, 0 },
+	[K_HOST_NAME] = { "host_name", T_HOST_NAME, FIELD(host_name), 0, 0 },
+	[K_SECRET] = { "secret", T_SECRET, FIELD(secret), 0, 0 },
+	[K_HIDE_AVPS] = { "hide_avps", T_BOOL, FIELD(hide_avps), 0, 0 },
+	/* 0 disables HELLOs */
+	[K_HELLO_INTERVAL] = { "hello_interval", T_DURATION, FIELD(hello_interval_usec), 0,
+			       24 * USEC_PER_HOUR },
+	[K_RETRANSMIT_INITIAL] = { "retransmit_initial", T_DURATION,
+				   FIELD(retransmit_initial_usec), USEC_PER_MSEC, USEC_PER_HOUR },
+	[K_RETRANSMIT_MAX] = { "retransmit_max", T_DURATION, FIELD(retransmit_max_usec),
+			       USEC_PER_MSEC, USEC_PER_HOUR },
+	[K_RETRANSMIT_COUNT] = { "retransmit_count", T_NUMBER, FIELD(retransmit_count), 1, 32 },
+	/* 0 acknowledges at once; the peer's first retransmission is usually 1s away */
+	[K_ACK_DELAY] = { "ack_delay", T_DURATION, FIELD(ack_delay_usec), 0, 10 * USEC_PER_SEC },
+	[K_RECEIVE_WINDOW] = { "receive_window", T_NUMBER, FIELD(receive_window), 1, 1024 },
+	[K_MAX_TUNNELS] = { "max_tunnels", T_NUMBER, FIELD(max_tunnels), 0, 65535 },
+	[K_MAX_SESSIONS] = { "max_sessions", T_NUMBER, FIELD(max_sessions), 0, 10000000 },
+	[K_MAX_TUNNELS_PER_PEER] = { "max_tunnels_per_peer", T_NUMBER,
+				     FIELD(max_tunnels_per_peer), 0, 65535 },
+	[K_MAX_SESSIONS_PER_TUNNEL] = { "max_sessions_per_tunnel", T_NUMBER,
+					FIELD(max_sessions_per_tunnel), 0, 65535 },
+	[K_CONTROL_SOCKET] = { "control_socket", T_PATH, FIELD(control_socket), 0, 0 },
+	[K_LOG_LEVEL] = { "log_level", T_LOG_LEVEL, FIELD(log_level), 0, 0 },
+};
+
+static const struct {
+	const char *name;
+	int prio;
+} log_levels[] = {
+	{ "error", LOG_ERR },   { "warning", LOG_WARNING }, { "notice", LOG_NOTICE },
+	{ "info", LOG_INFO },   { "debug", LOG_DEBUG },
+};
+
+struct parser {
+	const char *name;
+	unsigned int line;
+	char *err;
+	size_t err_len;
+	struct l2tpsrv_config c;	/* the copy being built */
+	unsigned int key_line[N_KEYS];	/* line that last set each key; 0: not in this text */
+	char value[LINE_MAX_CHARS + 1];	/* the current value, unquoted */
+	size_t value_len;
+};
+
+/* A piece of input made safe to print: "text", with '"', '\\' and
+ * non-printable octets escaped, cut after QUOTE_MAX octets. */
+struct quoted {
+	char s[1 + 4 * QUOTE_MAX + 1 + 3 + 1];
+};
+
+static const char *quote(struct quoted *q, const char *s, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t o = 0;
+
+	q->s[o++] = '"';
+	for (size_t i = 0; i < len && i < QUOTE_MAX; i++) {
+		unsigned char ch = (unsigned char)s[i];
+
+		if (ch == '"' || ch == '\\') {
+			q->s[o++] = '\\';
+			q->s[o++] = (char)ch;
+		} else if (ch < 0x20 || ch >= 0x7f) {
+			q->s[o++] = '\\';
+			q->s[o++] = 'x';
+			q->s[o++] = hex[ch >> 4];
+			q->s[o++] = hex[ch & 0xf];
+		} else {
+			q->s[o++] = (char)ch;
+		}
+	}
+	q->s[o++] = '"';
+	if (len > QUOTE_MAX) {
+		memcpy(q->s + o, "...", 3);
+		o += 3;
+	}
+	q->s[o] = '\0';
+	return q->s;
+}
+
+__attribute__((format(printf, 5, 0))) static void verror(char *err, size_t err_len,
+							  const char *name, unsigned int line,
+							  const char *fmt, va_list ap)
+{
+	int n;
+
+	if (!err || err_len == 0)
+		return;
+	if (!name)
+		name = "(config)";
+	if (line)
+		n = snprintf(err, err_len, "%s:%u: ", name, line);
+	else
+		n = snprintf(err, err_len, "%s: ", name);
+	if (n < 0 || (size_t)n >= err_len)
+		return;
+	vsnprintf(err + n, err_len - (size_t)n, fmt, ap);
+}
+
+__attribute__((format(printf, 5, 6))) static void set_error(char *err, size_t err_len,
+							    const char *name, unsigned int line,
+							    const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	verror(err, err_len, name, line, fmt, ap);
+	va_end(ap);
+}
+
+/* Reports a problem on line (0: the whole text) and returns false. */
+__attribute__((format(printf, 3, 4))) static bool fail_at(struct parser *p, unsigned int line,
+							  const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	verror(p->err, p->err_len, p->name, line, fmt, ap);
+	va_end(ap);
+	return false;
+}
+
+/* Reports a problem on the current line and returns false. */
+__attribute__((format(printf, 2, 3))) static bool fail(struct parser *p, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	verror(p->err, p->err_len, p->name, p->line, fmt, ap);
+	va_end(ap);
+	return false;
+}
+
+static bool is_blank(char ch)
+{
+	return ch == ' ' || ch == '\t' || ch == '\r' || ch == '\f' || ch == '\v';
+}
+
+static const char *skip_blanks(const char *s, const char *end)
+{
+	while (s < end && is_blank(*s))
+		s++;
+	return s;
+}
+
+static const char *trim_blanks_right(const char *start, const char *end)
+{
+	while (end > start && is_blank(end[-1]))
+		end--;
+	return end;
+}
+
+static void *field_of(struct l2tpsrv_config *c, const struct key *k)
+{
+	return (char *)c + k->offset;
+}
+
+static const void *const_field_of(const struct l2tpsrv_config *c, const struct key *k)
+{
+	return (const char *)c + k->offset;
+}
+
+static void store_number(void *field, size_t size, uint64_t v)
+{
+	if (size == sizeof(uint16_t)) {
+		uint16_t x = (uint16_t)v;
+		memcpy(field, &x, size);
+	} else if (size == sizeof(unsigned int)) {
+		unsigned int x = (unsigned int)v;
+		memcpy(field, &x, size);
+	} else {
+		memcpy(field, &v, sizeof(v));
+	}
+}
+
+static uint64_t load_number(const void *field, size_t size)
+{
+	if (size == sizeof(uint16_t)) {
+		uint16_t x;
+		memcpy(&x, field, size);
+		return x;
+	} else if (size == sizeof(unsigned int)) {
+		unsigned int x;
+		memcpy(&x, field, size);
+		return x;
+	} else {
+		uint64_t x;
+		memcpy(&x, field, sizeof(x));
+		return x;
+	}
+}
+
+/* Decimal digits only: no sign, no spaces, no hex. -ERANGE past UINT64_MAX. */
+static int parse_decimal(const char *s, size_t len, uint64_t *v)
+{
+	uint64_t n = 0;
+
+	if (len == 0)
+		return -EINVAL;
+	for (size_t i = 0; i < len; i++) {
+		unsigned int d;
+
+		if (s[i] < '0' || s[i] > '9')
+			return -EINVAL;
+		d = (unsigned int)(s[i] - '0');
+		if (n > (UINT64_MAX - d) / 10)
+			return -ERANGE;
+		n = n * 10 + d;
+	}
+	*v = n;
+	return 0;
+}
+
+/* "250ms", "5s", "5" (seconds), "10m", "1h". */
+static int parse_duration(const char *s, size_t len, uint64_t *usec)
+{
+	static const struct {
+		const char *suffix;
+		uint64_t usec;
+	} units[] = {
+		{ "ms", USEC_PER_MSEC }, { "s", USEC_PER_SEC }, { "m", USEC_PER_MIN },
+		{ "h", USEC_PER_HOUR },  { "", USEC_PER_SEC },
+	};
+	size_t digits = 0;
+	uint64_t n;
+	int r;
+
+	while (digits < len && s[digits] >= '0' && s[digits] <= '9')
+		digits++;
+	if (digits == 0)
+		return -EINVAL;
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		if (len - digits != strlen(units[i].suffix) ||
+		    memcmp(s + digits, units[i].suffix, len - digits) != 0)
+			continue;
+		r = parse_decimal(s, digits, &n);
+		if (r < 0)
+			return r;
+		if (n > UINT64_MAX / units[i].usec)
+			return -ERANGE;
+		*usec = n * units[i].usec;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+/* The largest unit that states usec exactly; below a millisecond rounds up. */
+static const char *format_duration(uint64_t usec, char buf[32])
+{
+	if (usec == 0)
+		snprintf(buf, 32, "0");
+	else if (usec % USEC_PER_HOUR == 0)
+		snprintf(buf, 32, "%lluh", (unsigned long long)(usec / USEC_PER_HOUR));
+	else if (usec % USEC_PER_MIN == 0)
+		snprintf(buf, 32, "%llum", (unsigned long long)(usec / USEC_PER_MIN));
+	else if (usec % USEC_PER_SEC == 0)
+		snprintf(buf, 32, "%llus", (unsigned long long)(usec / USEC_PER_SEC));
+	else
+		snprintf(buf, 32, "%llums",
+			 (unsigned long long)(usec / USEC_PER_MSEC + (usec % USEC_PER_MSEC != 0)));
+	return buf;
+}
+
+static bool parse_port(const char *s, size_t len, uint16_t *port)
+{
+	uint64_t n;
+
+	if (parse_decimal(s, len, &n) < 0 || n < 1 || n > 65535)
+		return false;
+	*port = (uint16_t)n;
+	return true;
+}
+
+/* ADDRESS, ADDRESS:PORT, [V6ADDRESS] or [V6ADDRESS]:PORT; numeric only. */
+static bool parse_listen(struct parser *p, const char *v, size_t len, struct config_listen *l)
+{
+	char host[INET6_ADDRSTRLEN];
+	const char *host_start = v, *host_end, *port_start = NULL, *end = v + len;
+	uint16_t port = DEFAULT_PORT;
+	bool v6 = false;
+	struct quoted q, qp;
+
+	if (len > 0 && v[0] == '[') {
+		const char *close = memchr(v, ']', len);
+
+		if (!close || (close + 1 < end && close[1] != ':'))
+			return fail(p, "bad listen address %s", quote(&q, v, len));
+		host_start = v + 1;
+		host_end = close;
+		if (close + 1 < end)
+			port_start = close + 2;
+		v6 = true;
+	} else {
+		const char *colon = memchr(v, ':', len);
+
+		if (colon && memchr(colon + 1, ':', (size_t)(end - colon - 1)))
+			return fail(p, "bad listen address %s: write IPv6 in brackets, "
+				       "as in [2001:db8::1]:1701",
+				    quote(&q, v, len));
+		host_end = colon ? colon : end;
+		if (colon)
+			port_start = colon + 1;
+	}
+	if (port_start && !parse_port(port_start, (size_t)(end - port_start), &port))
+		return fail(p, "bad port %s in listen %s (1..65535)",
+			    quote(&qp, port_start, (size_t)(end - port_start)), quote(&q, v, len));
+	if ((size_t)(host_end - host_start) >= sizeof(host))
+		return fail(p, "bad listen address %s", quote(&q, v, len));
+	memcpy(host, host_start, (size_t)(host_end - host_start));
+	host[host_end - host_start] = '\0';
+
+	memset(l, 0, sizeof(*l));
+	if (v6) {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&l->addr;
+
+		if (inet_pton(AF_INET6, host, &sin6->sin6_addr) != 1)
+			return fail(p, "bad listen address %s", quote(&q, v, len));
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons(port);
+		l->addr_len = sizeof(*sin6);
+	} else {
+		struct sockaddr_in *sin = (struct sockaddr_in *)&l->addr;
+
+		if (inet_pton(AF_INET, host, &sin->sin_addr) != 1)
+			return fail(p, "bad listen address %s", quote(&q, v, len));
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons(port);
+		l->addr_len = sizeof(*sin);
+	}
+	return true;
+}
+
+static bool set_listen(struct parser *p, const char *v, size_t len)
+{
+	struct l2tpsrv_config *c = &p->c;
+	struct config_listen l;
+	struct quoted q;
+
+	/* the file's first listen replaces the list it was loaded over */
+	if (p->key_line[K_LISTEN] == 0) {
+		memset(c->listen, 0, sizeof(c->listen));
+		c->n_listen = 0;
+	}
+	if (!parse_listen(p, v, len, &l))
+		return false;
+	for (size_t i = 0; i < c->n_listen; i++) {
+		if (c->listen[i].addr_len == l.addr_len &&
+		    memcmp(&c->listen[i].addr, &l.addr, l.addr_len) == 0)
+			return fail(p, "duplicate listen %s", quote(&q, v, len));
+	}
+	if (c->n_listen >= CONFIG_MAX_LISTEN)
+		return fail(p, "too many listen lines (at most %d)", CONFIG_MAX_LISTEN);
+	c->listen[c->n_listen++] = l;
+	return true;
+}
+
+static bool has_control_char(const char *v, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		if ((unsigned char)v[i] < 0x20 || v[i] == 0x7f)
+			return true;
+	}
+	return false;
+}
+
+/* host_name and control_socket: text of 1..size-1 octets, no control characters. */
+static bool set_text(struct parser *p, const struct key *k, const char *v, size_t len)
+{
+	struct quoted q;
+
+	if (len == 0)
+		return fail(p, "%s is empty", k->name);
+	if (len >= k->size)
+		return fail(p, "value too long for %s (at most %zu characters)", k->name,
+			    k->size - 1);
+	if (has_control_char(v, len))
+		return fail(p, "bad %s %s: control character", k->name, quote(&q, v, len));
+	if (k->type == T_PATH && v[0] != '/')
+		return fail(p, "bad %s %s: not an absolute path", k->name, quote(&q, v, len));
+	memset(field_of(&p->c, k), 0, k->size);
+	memcpy(field_of(&p->c, k), v, len);
+	return true;
+}
+
+/* Never quotes the value. */
+static bool set_secret(struct parser *p, const char *v, size_t len)
+{
+	if (len == 0)
+		return fail(p, "bad secret: empty");
+	if (len > CONFIG_MAX_SECRET)
+		return fail(p, "bad secret: too long (at most %d octets)", CONFIG_MAX_SECRET);
+	memset(p->c.secret, 0, sizeof(p->c.secret));
+	memcpy(p->c.secret, v, len);
+	p->c.secret_len = len;
+	return true;
+}
+
+static bool set_bool(struct parser *p, const struct key *k, const char *v, size_t len)
+{
+	static const char *const yes[] = { "yes", "true", "on", "1" };
+	static const char *const no[] = { "no", "false", "off", "0" };
+	bool *field = field_of(&p->c, k);
+	struct quoted q;
+
+	for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
+		if (strcasecmp(v, yes[i]) == 0) {
+			*field = true;
+			return true;
+		}
+		if (strcasecmp(v, no[i]) == 0) {
+			*field = false;
+			return true;
+		}
+	}
+	return fail(p, "bad boolean %s for %s (yes or no)", quote(&q, v, len), k->name);
+}
+
+static bool set_duration(struct parser *p, const struct key *k, const char *v, size_t len)
+{
+	char lo[32], hi[32];
+	struct quoted q;
+	uint64_t usec;
+	int r;
+
+	r = parse_duration(v, len, &usec);
+	if (r == -EINVAL)
+		return fail(p, "bad duration %s for %s", quote(&q, v, len), k->name);
+	if (r < 0 || usec < k->min || usec > k->max)
+		return fail(p, "duration %s out of range for %s (%s..%s)", quote(&q, v, len),
+			    k->name, format_duration(k->min, lo), format_duration(k->max, hi));
+	store_number(field_of(&p->c, k), k->size, usec);
+	return true;
+}
+
+static bool set_number(struct parser *p, const struct key *k, const char *v, size_t len)
+{
+	struct quoted q;
+	uint64_t n;
+	int r;
+
+	r = parse_decimal(v, len, &n);
+	if (r == -EINVAL)
+		return fail(p, "bad number %s for %s", quote(&q, v, len), k->name);
+	if (r < 0 || n < k->min || n > k->max)
+		return fail(p, "number %s out of range for %s (%llu..%llu)", quote(&q, v, len),
+			    k->name, (unsigned long long)k->min, (unsigned long long)k->max);
+	store_number(field_of(&p->c, k), k->size, n);
+	return true;
+}
+
+static bool set_log_level(struct parser *p, const char *v, size_t len)
+{
+	struct quoted q;
+
+	for (size_t i = 0; i < sizeof(log_levels) / sizeof(log_levels[0]); i++) {
+		if (strcasecmp(v, log_levels[i].name) == 0) {
+			p->c.log_level = log_levels[i].prio;
+			return true;
+		}
+	}
+	return fail(p, "bad log level %s for log_level (error, warning, notice, info or debug)",
+		    quote(&q, v, len));
+}
+
+static bool set_value(struct parser *p, const struct key *k)
+{
+	const char *v = p->value;
+	size_t len = p->value_len;
+
+	switch (k->type) {
+	case T_LISTEN:
+		return set_listen(p, v, len);
+	case T_HOST_NAME:
+	case T_PATH:
+		return set_text(p, k, v, len);
+	case T_SECRET:
+		return set_secret(p, v, len);
+	case T_BOOL:
+		return set_bool(p, k, v, len);
+	case T_DURATION:
+		return set_duration(p, k, v, len);
+	case T_NUMBER:
+		return set_number(p, k, v, len);
+	case T_LOG_LEVEL:
+		return set_log_level(p, v, len);
+	}
+	return fail(p, "internal error: key %s has no type", k->name);
+}
+
+/*
+ * Reads the value of key k from s..end (the text after '=') into p->value:
+ * a quoted string, or unquoted text up to a comment, blanks trimmed. Input
+ * is quoted in messages only when k is not the secret.
+ */
+static bool read_value(struct parser *p, const struct key *k, const char *s, const char *end)
+{
+	bool hide = k->type == T_SECRET;
+	const char *name = hide ? "secret" : k->name;
+	struct quoted q;
+	size_t n = 0;
+
+	s = skip_blanks(s, end);
+	if (s < end && *s == '"') {
+		for (s++;; s++) {
+			if (s == end)
+				return hide ? fail(p, "bad secret: no closing quote")
+					    : fail(p, "no closing quote in value of %s", name);
+			if (*s == '"')
+				break;
+			if (*s == '\\') {
+				if (s + 1 == end || (s[1] != '"' && s[1] != '\\'))
+					return hide ? fail(p, "bad secret: bad escape (only \\\" "
+							      "and \\\\ are allowed)")
+						    : fail(p, "bad escape %s in value of %s "
+							      "(only \\\" and \\\\ are allowed)",
+							   quote(&q, s, s + 1 < end ? 2 : 1), name);
+				s++;
+			}
+			p->value[n++] = *s;
+		}
+		s = skip_blanks(s + 1, end);
+		if (s < end && *s != '#')
+			return hide ? fail(p, "bad secret: text after the closing quote")
+				    : fail(p, "text after the closing quote in value of %s: %s", name,
+					   quote(&q, s, (size_t)(end - s)));
+	} else {
+		const char *start = s;
+
+		for (; s < end && *s != '#'; s++)
+			;
+		if (s < end && s > start && !is_blank(s[-1])) {
+			const char *vend = trim_blanks_right(start, end);
+
+			return hide ? fail(p, "bad secret: \"#\" in an unquoted value; quote the "
+					      "secret, or put a space before a comment")
+				    : fail(p, "\"#\" in unquoted value %s of %s; quote the value, or "
+					      "put a space before a comment",
+					   quote(&q, start, (size_t)(vend - start)), name);
+		}
+		s = trim_blanks_right(start, s);
+		n = (size_t)(s - start);
+		memcpy(p->value, start, n);
+	}
+	p->value[n] = '\0';
+	p->value_len = n;
+	return true;
+}
+
+static const struct key *find_key(const char *s, size_t len)
+{
+	for (size_t i = 0; i < N_KEYS; i++) {
+		if (strlen(keys[i].name) == len && memcmp(keys[i].name, s, len) == 0)
+			return &keys[i];
+	}
+	return NULL;
+}
+
+/* One line, without its "\n". */
+static bool parse_line(struct parser *p, const char *s, size_t len)
+{
+	const char *end, *eq, *key_end;
+	const struct key *k;
+	struct quoted q;
+	size_t id;
+
+	if (len > 0 && s[len - 1] == '\r')
+		len--;
+	if (len > LINE_MAX_CHARS)
+		return fail(p, "line too long (more than %d characters)", LINE_MAX_CHARS);
+	end = s + len;
+	s = skip_blanks(s, end);
+	if (s == end || *s == '#')
+		return true;
+	/* The line is not quoted: it may be a secret with a missing "=". */
+	eq = memchr(s, '=', (size_t)(end - s));
+	if (!eq)
+		return fail(p, "line without \"=\"");
+	key_end = trim_blanks_right(s, eq);
+	if (key_end == s)
+		return fail(p, "no key before \"=\"");
+	k = find_key(s, (size_t)(key_end - s));
+	if (!k)
+		return fail(p, "unknown key %s", quote(&q, s, (size_t)(key_end - s)));
+	id = (size_t)(k - keys);
+	if (p->key_line[id] && id != K_LISTEN)
+		return fail(p, "duplicate key \"%s\"", k->name);
+	if (!read_value(p, k, eq + 1, end) || !set_value(p, k))
+		return false;
+	p->key_line[id] = p->line;
+	return true;
+}
+
+static unsigned int later_line(const struct parser *p, enum key_id a, enum key_id b)
+{
+	return p->key_line[a] > p->key_line[b] ? p->key_line[a] : p->key_line[b];
+}
+
+/* Rules between keys, once the whole text is read. */
+static bool check_settings(struct parser *p)
+{
+	const struct l2tpsrv_config *c = &p->c;
+	char a[32], b[32];
+
+	if (c->hide_avps && c->secret_len == 0)
+		return fail_at(p, later_line(p, K_HIDE_AVPS, K_SECRET), "hide_avps needs a secret");
+	if (c->retransmit_max_usec < c->retransmit_initial_usec)
+		return fail_at(p, later_line(p, K_RETRANSMIT_INITIAL, K_RETRANSMIT_MAX),
+			       "retransmit_max (%s) is less than retransmit_initial (%s)",
+			       format_duration(c->retransmit_max_usec, a),
+			       format_duration(c->retransmit_initial_usec, b));
+	return true;
+}
+
+int config_parse(struct l2tpsrv_config *c, const char *name, const char *text, char *err,
+		 size_t err_len)
+{
+	struct parser *p;
+	int r = -EINVAL;
+
+	if (err && err_len)
+		err[0] = '\0';
+	p = calloc(1, sizeof(*p));
+	if (!p) {
+		set_error(err, err_len, name, 0, "out of memory");
+		return -ENOMEM;
+	}
+	p->name = name;
+	p->err = err;
+	p->err_len = err_len;
+	memcpy(&p->c, c, sizeof(p->c));
+
+	if (strncmp(text, "\xef\xbb\xbf", 3) == 0)
+		text += 3;
+	while (*text) {
+		const char *nl = strchr(text, '\n');
+		size_t len = nl ? (size_t)(nl - text) : strlen(text);
+
+		p->line++;
+		if (!parse_line(p, text, len))
+			goto out;
+		text += len;
+		if (*text)
+			text++;
+	}
+	if (!check_settings(p))
+		goto out;
+	memcpy(c, &p->c, sizeof(*c));
+	r = 0;
+out:
+	explicit_bzero(p, sizeof(*p)); /* it held the secret */
+	free(p);
+	return r;
+}
+
+static unsigned int line_of(const char *text, size_t pos)
+{
+	unsigned int line = 1;
+
+	for (size_t i = 0; i < pos; i++)
+		line += text[i] == '\n';
+	return line;
+}
+
+int config_load(struct l2tpsrv_config *c, const char *path, bool must_exist, char *err,
+		size_t err_len)
+{
+	const char *nul;
+	char *buf;
+	size_t len = 0, n;
+	FILE *f;
+	int r;
+
+	if (err && err_len)
+		err[0] = '\0';
+	f = fopen(path, "re");
+	if (!f) {
+		r = -errno;
+		if (r == -ENOENT && !must_exist)
+			return 0;
+		set_error(err, err_len, path, 0, "%s", strerror(-r));
+		return r;
+	}
+	/* one allocation, so no stray copy of the secret is left behind by realloc */
+	buf = malloc(FILE_MAX_OCTETS + 2);
+	if (!buf) {
+		fclose(f);
+		set_error(err, err_len, path, 0, "out of memory");
+		return -ENOMEM;
+	}
+	do {
+		n = fread(buf + len, 1, FILE_MAX_OCTETS + 1 - len, f);
+		len += n;
+	} while (n > 0 && len <= FILE_MAX_OCTETS);
+	if (ferror(f)) {
+		r = errno ? -errno : -EIO;
+		set_error(err, err_len, path, 0, "%s", strerror(-r));
+	} else if (len > FILE_MAX_OCTETS) {
+		r = -EFBIG;
+		set_error(err, err_len, path, 0, "file too large (more than %d octets)",
+			  FILE_MAX_OCTETS);
+	} else if ((nul = memchr(buf, '\0', len))) {
+		r = -EINVAL;
+		set_error(err, err_len, path, line_of(buf, (size_t)(nul - buf)), "NUL byte");
+	} else {
+		buf[len] = '\0';
+		r = config_parse(c, path, buf, err, err_len);
+	}
+	fclose(f);
+	explicit_bzero(buf, len);
+	free(buf);
+	return r;
+}
+
+static void default_host_name(char *name, size_t size)
+{
+	char buf[256] = "";
+
+	if (gethostname(buf, sizeof(buf) - 1) < 0 || buf[0] == '\0' || strlen(buf) >= size ||
+	    has_control_char(buf, strlen(buf)))
+		snprintf(buf, sizeof(buf), "l2tpsrv");
+	snprintf(name, size, "%s", buf);
+}
+
+void config_defaults(struct l2tpsrv_config *c)
+{
+	struct sockaddr_in *any = (struct sockaddr_in *)&c->listen[0].addr;
+
+	/* all zero first, padding included, so two defaults compare equal with memcmp */
+	memset(c, 0, sizeof(*c));
+	any->sin_family = AF_INET;
+	any->sin_port = htons(DEFAULT_PORT);
+	any->sin_addr.s_addr = htonl(INADDR_ANY);
+	c->listen[0].addr_len = sizeof(*any);
+	c->n_listen = 1;
+	default_host_name(c->host_name, sizeof(c->host_name));
+	c->hide_avps = false;
+	c->hello_interval_usec = 60 * USEC_PER_SEC;
+	c->retransmit_initial_usec = 1 * USEC_PER_SEC;
+	c->retransmit_max_usec = 8 * USEC_PER_SEC;
+	c->retransmit_count = 5;
+	c->ack_delay_usec = 200 * USEC_PER_MSEC;
+	c->receive_window = 16;
+	c->max_tunnels = 10000;
+	c->max_sessions = 20000;
+	c->max_tunnels_per_peer = 16;
+	c->max_sessions_per_tunnel = 256;
+	snprintf(c->control_socket, sizeof(c->control_socket), "/run/l2tpsrv/control");
+	c->log_level = LOG_INFO;
+}
+
+static void dump_listen(const struct config_listen *l, FILE *f)
+{
+	char host[INET6_ADDRSTRLEN];
+
+	if (l->addr.ss_family == AF_INET6) {
+		const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)&l->addr;
+
+		inet_ntop(AF_INET6, &sin6->sin6_addr, host, sizeof(host));
+		fprintf(f, "listen = [%s]:%u\n", host, ntohs(sin6->sin6_port));
+	} else if (l->addr.ss_family == AF_INET) {
+		const struct sockaddr_in *sin = (const struct sockaddr_in *)&l->addr;
+
+		inet_ntop(AF_INET, &sin->sin_addr, host, sizeof(host));
+		fprintf(f, "listen = %s:%u\n", host, ntohs(sin->sin_port));
+	} else {
+		fprintf(f, "# listen = (address family %d)\n", l->addr.ss_family);
+	}
+}
+
+/* Writes text as a value, quoted when it would not read back as itself. */
+static void dump_text(const char *name, const char *s, FILE *f)
+{
+	size_t len = strlen(s);
+	bool plain = len > 0 && !is_blank(s[0]) && !is_blank(s[len - 1]) && s[0] != '"' &&
+		     !strchr(s, '#');
+
+	fprintf(f, "%s = ", name);
+	if (plain) {
+		fputs(s, f);
+	} else {
+		fputc('"', f);
+		for (; *s; s++) {
+			if (*s == '"' || *s == '\\')
+				fputc('\\', f);
+			fputc(*s, f);
+		}
+		fputc('"', f);
+	}
+	fputc('\n', f);
+}
+
+static const char *log_level_name(int prio)
+{
+	for (size_t i = 0; i < sizeof(log_levels) / sizeof(log_levels[0]); i++) {
+		if (log_levels[i].prio == prio)
+			return log_levels[i].name;
+	}
+	return prio < LOG_ERR ? "error" : "debug";
+}
+
+void config_dump(const struct l2tpsrv_config *c, FILE *f)
+{
+	char buf[32];
+
+	for (size_t i = 0; i < N_KEYS; i++) {
+		const struct key *k = &keys[i];
+		const void *field = const_field_of(c, k);
+
+		switch (k->type) {
+		case T_LISTEN:
+			if (c->n_listen == 0)
+				fprintf(f, "# listen = (none)\n");
+			for (size_t j = 0; j < c->n_listen && j < CONFIG_MAX_LISTEN; j++)
+				dump_listen(&c->listen[j], f);
+			break;
+		case T_HOST_NAME:
+		case T_PATH:
+			dump_text(k->name, field, f);
+			break;
+		case T_SECRET:
+			if (c->secret_len)
+				fprintf(f, "# secret = (set, %zu octets)\n", c->secret_len);
+			else
+				fprintf(f, "# secret = (not set)\n");
+			break;
+		case T_BOOL:
+			fprintf(f, "%s = %s\n", k->name, *(const bool *)field ? "yes" : "no");
+			break;
+		case T_DURATION:
+			fprintf(f, "%s = %s\n", k->name,
+				format_duration(load_number(field, k->size), buf));
+			break;
+		case T_NUMBER:
+			fprintf(f, "%s = %llu\n", k->name,
+				(unsigned long long)load_number(field, k->size));
+			break;
+		case T_LOG_LEVEL:
+			fprintf(f, "%s = %s\n", k->name, log_level_name(c->log_level));
+			break;
+		}
+	}
+}

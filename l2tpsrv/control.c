@@ -1,0 +1,331 @@
+/*
+ * control: control socket server; see control.h and ctl_proto.h.
+ *
+ * One request per connection. The reply is built in memory and written
+ * as the socket allows, so a slow client never blocks the server.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "control.h"
+#include "ctl_proto.h"
+#include "lns.h"
+#include "log.h"
+#include "server.h"
+
+struct control {
+	struct server *srv;
+	sd_event *event;
+	int fd;
+	sd_event_source *source;
+	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	uint64_t started_usec;
+};
+
+struct client {
+	struct control *ctl;
+	int fd;
+	sd_event_source *source;
+	struct ctl_request req;
+	size_t req_len;
+	uint8_t *out;
+	size_t out_len;
+	size_t out_cap;
+	size_t out_done;
+	bool failed;
+};
+
+static void client_free(struct client *c)
+{
+	sd_event_source_disable_unref(c->source);
+	close(c->fd);
+	free(c->out);
+	free(c);
+}
+
+static void out_append(struct client *c, const void *p, size_t n)
+{
+	if (c->failed)
+		return;
+	if (c->out_len + n > c->out_cap) {
+		size_t cap = c->out_cap ? c->out_cap * 2 : 4096;
+		uint8_t *b;
+
+		while (cap < c->out_len + n)
+			cap *= 2;
+		b = realloc(c->out, cap);
+		if (!b) {
+			c->failed = true;
+			return;
+		}
+		c->out = b;
+		c->out_cap = cap;
+	}
+	memcpy(c->out + c->out_len, p, n);
+	c->out_len += n;
+}
+
+static void copy_string(char *dst, size_t len, const char *src)
+{
+	snprintf(dst, len, "%s", src ? src : "");
+}
+
+static uint64_t age_ms(uint64_t now, uint64_t since)
+{
+	return since ? (now - since) / 1000 : 0;
+}
+
+struct list_ctx {
+	struct client *c;
+	struct lns *lns;
+	uint64_t now;
+	uint32_t n_tunnels, n_sessions;
+	bool sessions_pass;
+};
+
+static bool add_session(void *ctx, const struct lns_session_info *i)
+{
+	struct list_ctx *lc = ctx;
+	struct ctl_session r = {
+		.tunnel_id = i->tunnel_id,
+		.session_id = i->session_id,
+		.peer_session_id = i->peer_session_id,
+		.call_serial_number = i->call_serial_number,
+		.tx_connect_speed = i->tx_connect_speed,
+		.send_accm = i->send_accm,
+		.recv_accm = i->recv_accm,
+		.wen_count = i->wen_count,
+		.crc_errors = i->errors.crc_errors,
+		.framing_errors = i->errors.framing_errors,
+		.hardware_overruns = i->errors.hardware_overruns,
+		.buffer_overruns = i->errors.buffer_overruns,
+		.timeout_errors = i->errors.timeout_errors,
+		.alignment_errors = i->errors.alignment_errors,
+		.age_ms = age_ms(lc->now, i->established_usec),
+	};
+
+	copy_string(r.state, sizeof(r.state), i->state);
+	copy_string(r.calling_number, sizeof(r.calling_number), i->calling_number);
+	copy_string(r.called_number, sizeof(r.called_number), i->called_number);
+	out_append(lc->c, &r, sizeof(r));
+	lc->n_sessions++;
+	return true;
+}
+
+static bool add_tunnel(void *ctx, const struct lns_tunnel_info *i)
+{
+	struct list_ctx *lc = ctx;
+	struct ctl_tunnel r = {
+		.tunnel_id = i->tunnel_id,
+		.peer_tunnel_id = i->peer_tunnel_id,
+		.sessions = i->sessions,
+		.age_ms = age_ms(lc->now, i->established_usec),
+		.sent = i->transport.sent,
+		.retransmitted = i->transport.retransmitted,
+		.delivered = i->transport.delivered,
+		.duplicates = i->transport.duplicates,
+		.out_of_order = i->transport.out_of_order,
+		.cwnd = i->transport.cwnd,
+		.peer_window = i->transport.peer_window,
+		.unacked = i->transport.unacked,
+		.queued = i->transport.queued,
+	};
+
+	if (lc->sessions_pass) {
+		lns_foreach_session(lc->lns, i->tunnel_id, add_session, lc);
+		return true;
+	}
+	copy_string(r.state, sizeof(r.state), i->state);
+	copy_string(r.peer, sizeof(r.peer), i->peer);
+	copy_string(r.host_name, sizeof(r.host_name), i->host_name);
+	out_append(lc->c, &r, sizeof(r));
+	lc->n_tunnels++;
+	return true;
+}
+
+static int32_t run_request(struct client *c, struct ctl_reply *reply)
+{
+	const struct ctl_request *rq = &c->req;
+	struct server *srv = c->ctl->srv;
+	struct lns *lns = server_lns(srv);
+	uint64_t now = server_now();
+	struct list_ctx lc = { .c = c, .lns = lns, .now = now };
+
+	switch (rq->command) {
+	case CTL_LIST:
+		lns_foreach_tunnel(lns, add_tunnel, &lc);
+		lc.sessions_pass = true;
+		lns_foreach_tunnel(lns, add_tunnel, &lc);
+		reply->n_tunnels = lc.n_tunnels;
+		reply->n_sessions = lc.n_sessions;
+		return 0;
+	case CTL_CLOSE_TUNNEL:
+		return lns_close_tunnel(lns, now, rq->tunnel_id);
+	case CTL_CLOSE_SESSION:
+		return lns_close_session(lns, now, rq->tunnel_id, rq->session_id);
+	case CTL_SET_ACCM:
+		return lns_session_set_accm(lns, now, rq->tunnel_id, rq->session_id, rq->arg[0],
+					    rq->arg[1]);
+	case CTL_SHUTDOWN:
+		server_shutdown(srv);
+		return 0;
+	}
+	return -EOPNOTSUPP;
+}
+
+static int on_client(sd_event_source *source, int fd, uint32_t revents, void *userdata);
+
+static void answer(struct client *c)
+{
+	struct ctl_reply reply = { .magic = CTL_MAGIC };
+	struct lns_counters counters;
+
+	if (c->req.magic != CTL_MAGIC || c->req.version != CTL_VERSION)
+		reply.status = -EPROTO;
+	else
+		reply.status = run_request(c, &reply);
+	lns_get_counters(server_lns(c->ctl->srv), &counters);
+	reply.uptime_ms = (server_now() - c->ctl->started_usec) / 1000;
+	reply.tunnels_established = counters.tunnels_established;
+	reply.sessions_established = counters.sessions_established;
+	reply.packets_dropped = counters.packets_dropped;
+	/* The reply header goes first: records were appended after a gap for it. */
+	if (c->out_len >= sizeof(reply) && !c->failed)
+		memcpy(c->out, &reply, sizeof(reply));
+	log_msg(LOG_DEBUG, "event=control command=%u status=%d", c->req.command, reply.status);
+	sd_event_source_set_io_events(c->source, EPOLLOUT);
+}
+
+static int on_client(sd_event_source *source, int fd, uint32_t revents, void *userdata)
+{
+	struct client *c = userdata;
+	ssize_t n;
+
+	if (c->req_len < sizeof(c->req)) {
+		n = read(fd, (uint8_t *)&c->req + c->req_len, sizeof(c->req) - c->req_len);
+		if (n <= 0) {
+			if (n < 0 && (errno == EAGAIN || errno == EINTR))
+				return 0;
+			client_free(c); /* closed before a whole request: nothing to answer */
+			return 0;
+		}
+		c->req_len += (size_t)n;
+		if (c->req_len == sizeof(c->req)) {
+			struct ctl_reply placeholder = { 0 };
+
+			out_append(c, &placeholder, sizeof(placeholder));
+			answer(c);
+			if (c->failed) {
+				client_free(c);
+				return 0;
+			}
+		}
+		return 0;
+	}
+	n = write(fd, c->out + c->out_done, c->out_len - c->out_done);
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return 0;
+	if (n <= 0 || (c->out_done += (size_t)n) == c->out_len)
+		client_free(c);
+	return 0;
+}
+
+static int on_accept(sd_event_source *source, int fd, uint32_t revents, void *userdata)
+{
+	struct control *ctl = userdata;
+	struct client *c;
+	int cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+
+	if (cfd < 0)
+		return 0;
+	c = calloc(1, sizeof(*c));
+	if (!c) {
+		close(cfd);
+		return 0;
+	}
+	c->ctl = ctl;
+	c->fd = cfd;
+	if (sd_event_add_io(ctl->event, &c->source, cfd, EPOLLIN, on_client, c) < 0) {
+		close(cfd);
+		free(c);
+	}
+	return 0;
+}
+
+/* Creates the socket's directory (one level) if it is missing. */
+static void make_parent_dir(const char *path)
+{
+	char dir[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	char *slash;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	slash = strrchr(dir, '/');
+	if (!slash || slash == dir)
+		return;
+	*slash = '\0';
+	mkdir(dir, 0755);
+}
+
+int control_new(struct control **out, struct server *srv, sd_event *event, const char *path)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	struct control *ctl;
+	mode_t old_mask;
+	int r;
+
+	*out = NULL;
+	if (strlen(path) >= sizeof(sun.sun_path)) {
+		log_msg(LOG_ERR, "event=control_failed path=%s error=\"path too long\"", path);
+		return -ENAMETOOLONG;
+	}
+	ctl = calloc(1, sizeof(*ctl));
+	if (!ctl)
+		return -ENOMEM;
+	ctl->srv = srv;
+	ctl->event = event;
+	ctl->started_usec = server_now();
+	snprintf(ctl->path, sizeof(ctl->path), "%s", path);
+	memcpy(sun.sun_path, path, strlen(path));
+	make_parent_dir(path);
+	ctl->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (ctl->fd < 0)
+		goto fail;
+	unlink(path);
+	old_mask = umask(0077);
+	r = bind(ctl->fd, (struct sockaddr *)&sun, sizeof(sun));
+	umask(old_mask);
+	if (r < 0 || listen(ctl->fd, 16) < 0)
+		goto fail;
+	r = sd_event_add_io(event, &ctl->source, ctl->fd, EPOLLIN, on_accept, ctl);
+	if (r < 0) {
+		errno = -r;
+		goto fail;
+	}
+	*out = ctl;
+	return 0;
+fail:
+	r = -errno;
+	log_msg(LOG_ERR, "event=control_failed path=%s error=\"%s\"", path, strerror(errno));
+	if (ctl->fd >= 0)
+		close(ctl->fd);
+	free(ctl);
+	return r;
+}
+
+struct control *control_free(struct control *ctl)
+{
+	if (!ctl)
+		return NULL;
+	sd_event_source_disable_unref(ctl->source);
+	close(ctl->fd);
+	unlink(ctl->path);
+	free(ctl);
+	return NULL;
+}

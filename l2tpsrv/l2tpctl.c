@@ -1,0 +1,314 @@
+/*
+ * l2tpctl: talks to l2tpsrv over its control socket (ctl_proto.h).
+ *
+ *   l2tpctl [-s SOCKET] [--json] [list]
+ *   l2tpctl [-s SOCKET] close-tunnel TUNNEL
+ *   l2tpctl [-s SOCKET] close-session TUNNEL SESSION
+ *   l2tpctl [-s SOCKET] set-accm TUNNEL SESSION SEND_ACCM RECV_ACCM
+ *   l2tpctl [-s SOCKET] shutdown
+ */
+#include "autoconfig.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "ctl_proto.h"
+
+struct listing {
+	struct ctl_reply reply;
+	struct ctl_tunnel *tunnels;
+	struct ctl_session *sessions;
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: l2tpctl [-s SOCKET] [--json] [list]\n"
+		   "       l2tpctl [-s SOCKET] close-tunnel TUNNEL\n"
+		   "       l2tpctl [-s SOCKET] close-session TUNNEL SESSION\n"
+		   "       l2tpctl [-s SOCKET] set-accm TUNNEL SESSION SEND_ACCM RECV_ACCM\n"
+		   "       l2tpctl [-s SOCKET] shutdown\n"
+		   "Default socket: %s\n",
+		CTL_DEFAULT_SOCKET);
+}
+
+static bool read_all(int fd, void *buf, size_t len)
+{
+	uint8_t *p = buf;
+
+	while (len) {
+		ssize_t n = read(fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return false;
+		p += n;
+		len -= (size_t)n;
+	}
+	return true;
+}
+
+static int request(const char *path, const struct ctl_request *rq, struct listing *out)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	int fd = -1, r = -EPROTO;
+
+	memset(out, 0, sizeof(*out));
+	if (strlen(path) >= sizeof(sun.sun_path)) {
+		fprintf(stderr, "l2tpctl: socket path too long: %s\n", path);
+		return -ENAMETOOLONG;
+	}
+	memcpy(sun.sun_path, path, strlen(path));
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
+		r = -errno;
+		fprintf(stderr, "l2tpctl: cannot reach l2tpsrv at %s: %s\n", path, strerror(errno));
+		goto out;
+	}
+	if (write(fd, rq, sizeof(*rq)) != (ssize_t)sizeof(*rq) ||
+	    !read_all(fd, &out->reply, sizeof(out->reply)) || out->reply.magic != CTL_MAGIC ||
+	    out->reply.n_tunnels > 65536 || out->reply.n_sessions > 65536 * 16) {
+		fprintf(stderr, "l2tpctl: bad reply from l2tpsrv\n");
+		goto out;
+	}
+	out->tunnels = calloc(out->reply.n_tunnels + 1, sizeof(*out->tunnels));
+	out->sessions = calloc(out->reply.n_sessions + 1, sizeof(*out->sessions));
+	if (!out->tunnels || !out->sessions) {
+		r = -ENOMEM;
+		goto out;
+	}
+	if (!read_all(fd, out->tunnels, out->reply.n_tunnels * sizeof(*out->tunnels)) ||
+	    !read_all(fd, out->sessions, out->reply.n_sessions * sizeof(*out->sessions))) {
+		fprintf(stderr, "l2tpctl: truncated reply from l2tpsrv\n");
+		goto out;
+	}
+	r = 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	return r;
+}
+
+/* Strings from the daemon are NUL-terminated within their arrays; make sure. */
+static void terminate(char *s, size_t len)
+{
+	s[len - 1] = '\0';
+}
+
+static void sanitize(struct listing *l)
+{
+	for (uint32_t i = 0; i < l->reply.n_tunnels; i++) {
+		terminate(l->tunnels[i].state, sizeof(l->tunnels[i].state));
+		terminate(l->tunnels[i].peer, sizeof(l->tunnels[i].peer));
+		terminate(l->tunnels[i].host_name, sizeof(l->tunnels[i].host_name));
+	}
+	for (uint32_t i = 0; i < l->reply.n_sessions; i++) {
+		terminate(l->sessions[i].state, sizeof(l->sessions[i].state));
+		terminate(l->sessions[i].calling_number, sizeof(l->sessions[i].calling_number));
+		terminate(l->sessions[i].called_number, sizeof(l->sessions[i].called_number));
+	}
+}
+
+static void json_string(const char *s)
+{
+	putchar('"');
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			printf("\\%c", c);
+		else if (c < 0x20)
+			printf("\\u%04x", c);
+		else
+			putchar(c);
+	}
+	putchar('"');
+}
+
+static void print_json_session(const struct ctl_session *s)
+{
+	printf("{\"id\":%u,\"peer_id\":%u,\"state\":", s->session_id, s->peer_session_id);
+	json_string(s->state);
+	printf(",\"serial\":%" PRIu32 ",\"calling_number\":", s->call_serial_number);
+	json_string(s->calling_number);
+	printf(",\"called_number\":");
+	json_string(s->called_number);
+	printf(",\"tx_connect_speed\":%" PRIu32 ",\"send_accm\":%" PRIu32 ",\"recv_accm\":%" PRIu32
+	       ",\"wen\":{\"count\":%" PRIu32 ",\"crc_errors\":%" PRIu32
+	       ",\"framing_errors\":%" PRIu32 ",\"hardware_overruns\":%" PRIu32
+	       ",\"buffer_overruns\":%" PRIu32 ",\"timeout_errors\":%" PRIu32
+	       ",\"alignment_errors\":%" PRIu32 "},\"age_ms\":%" PRIu64 "}",
+	       s->tx_connect_speed, s->send_accm, s->recv_accm, s->wen_count, s->crc_errors,
+	       s->framing_errors, s->hardware_overruns, s->buffer_overruns, s->timeout_errors,
+	       s->alignment_errors, s->age_ms);
+}
+
+static void print_json(const struct listing *l)
+{
+	printf("{\"uptime_ms\":%" PRIu64 ",\"tunnels_established\":%" PRIu64
+	       ",\"sessions_established\":%" PRIu64 ",\"packets_dropped\":%" PRIu64
+	       ",\"tunnels\":[",
+	       l->reply.uptime_ms, l->reply.tunnels_established, l->reply.sessions_established,
+	       l->reply.packets_dropped);
+	for (uint32_t i = 0; i < l->reply.n_tunnels; i++) {
+		const struct ctl_tunnel *t = &l->tunnels[i];
+		bool first = true;
+
+		printf("%s{\"id\":%u,\"peer_id\":%u,\"state\":", i ? "," : "", t->tunnel_id,
+		       t->peer_tunnel_id);
+		json_string(t->state);
+		printf(",\"peer\":");
+		json_string(t->peer);
+		printf(",\"host_name\":");
+		json_string(t->host_name);
+		printf(",\"age_ms\":%" PRIu64 ",\"transport\":{\"sent\":%" PRIu64
+		       ",\"retransmitted\":%" PRIu64 ",\"delivered\":%" PRIu64
+		       ",\"duplicates\":%" PRIu64 ",\"out_of_order\":%" PRIu64
+		       ",\"cwnd\":%u,\"peer_window\":%u,\"unacked\":%u,\"queued\":%u},\"sessions\":[",
+		       t->age_ms, t->sent, t->retransmitted, t->delivered, t->duplicates,
+		       t->out_of_order, t->cwnd, t->peer_window, t->unacked, t->queued);
+		for (uint32_t j = 0; j < l->reply.n_sessions; j++) {
+			if (l->sessions[j].tunnel_id != t->tunnel_id)
+				continue;
+			printf("%s", first ? "" : ",");
+			print_json_session(&l->sessions[j]);
+			first = false;
+		}
+		printf("]}");
+	}
+	printf("]}\n");
+}
+
+static void print_text(const struct listing *l)
+{
+	printf("%" PRIu32 " tunnels, %" PRIu32 " sessions (since start: %" PRIu64
+	       " tunnels, %" PRIu64 " sessions established)\n",
+	       l->reply.n_tunnels, l->reply.n_sessions, l->reply.tunnels_established,
+	       l->reply.sessions_established);
+	for (uint32_t i = 0; i < l->reply.n_tunnels; i++) {
+		const struct ctl_tunnel *t = &l->tunnels[i];
+
+		printf("tunnel %u peer-tunnel %u %s peer %s host \"%s\" sessions %" PRIu32
+		       " up %" PRIu64 "s retransmitted %" PRIu64 "\n",
+		       t->tunnel_id, t->peer_tunnel_id, t->state, t->peer, t->host_name,
+		       t->sessions, t->age_ms / 1000, t->retransmitted);
+		for (uint32_t j = 0; j < l->reply.n_sessions; j++) {
+			const struct ctl_session *s = &l->sessions[j];
+
+			if (s->tunnel_id != t->tunnel_id)
+				continue;
+			printf("  session %u peer-session %u %s serial %" PRIu32 " calling \"%s\""
+			       " speed %" PRIu32 " accm %08" PRIx32 "/%08" PRIx32 " wen %" PRIu32
+			       " up %" PRIu64 "s\n",
+			       s->session_id, s->peer_session_id, s->state, s->call_serial_number,
+			       s->calling_number, s->tx_connect_speed, s->send_accm, s->recv_accm,
+			       s->wen_count, s->age_ms / 1000);
+		}
+	}
+}
+
+static bool parse_u32(const char *s, int base, uint32_t max, uint32_t *out)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, base);
+	if (errno || end == s || *end || v > max || s[0] == '-')
+		return false;
+	*out = (uint32_t)v;
+	return true;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "socket", required_argument, NULL, 's' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct ctl_request rq = { .magic = CTL_MAGIC, .version = CTL_VERSION };
+	const char *path = CTL_DEFAULT_SOCKET, *cmd;
+	struct listing l;
+	bool json = false;
+	uint32_t v[4] = { 0 };
+	int c, nargs, r;
+
+	while ((c = getopt_long(argc, argv, "s:jhV", opts, NULL)) != -1) {
+		switch (c) {
+		case 's':
+			path = optarg;
+			break;
+		case 'j':
+			json = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return EXIT_SUCCESS;
+		case 'V':
+			printf("l2tpctl %s\n", PACKAGE_VERSION);
+			return EXIT_SUCCESS;
+		default:
+			usage(stderr);
+			return EXIT_FAILURE;
+		}
+	}
+	cmd = optind < argc ? argv[optind++] : "list";
+	nargs = argc - optind;
+	if (!strcmp(cmd, "list") && nargs == 0) {
+		rq.command = CTL_LIST;
+	} else if (!strcmp(cmd, "close-tunnel") && nargs == 1) {
+		rq.command = CTL_CLOSE_TUNNEL;
+	} else if (!strcmp(cmd, "close-session") && nargs == 2) {
+		rq.command = CTL_CLOSE_SESSION;
+	} else if (!strcmp(cmd, "set-accm") && nargs == 4) {
+		rq.command = CTL_SET_ACCM;
+	} else if (!strcmp(cmd, "shutdown") && nargs == 0) {
+		rq.command = CTL_SHUTDOWN;
+	} else {
+		fprintf(stderr, "l2tpctl: unknown command or wrong arguments: %s\n", cmd);
+		usage(stderr);
+		return EXIT_FAILURE;
+	}
+	for (int i = 0; i < nargs; i++) {
+		bool accm = i >= 2;
+
+		if (!parse_u32(argv[optind + i], accm ? 16 : 10, accm ? UINT32_MAX : 65535, &v[i]) ||
+		    (!accm && v[i] == 0)) {
+			fprintf(stderr, "l2tpctl: bad %s '%s'\n", accm ? "ACCM (hex)" : "id",
+				argv[optind + i]);
+			return EXIT_FAILURE;
+		}
+	}
+	rq.tunnel_id = (uint16_t)v[0];
+	rq.session_id = (uint16_t)v[1];
+	rq.arg[0] = v[2];
+	rq.arg[1] = v[3];
+
+	r = request(path, &rq, &l);
+	if (r == 0 && l.reply.status < 0) {
+		fprintf(stderr, "l2tpctl: %s: %s\n", cmd,
+			l.reply.status == -ENOENT ? "no such tunnel or session"
+						  : strerror(-l.reply.status));
+		r = l.reply.status;
+	} else if (r == 0 && rq.command == CTL_LIST) {
+		sanitize(&l);
+		if (json)
+			print_json(&l);
+		else
+			print_text(&l);
+	}
+	free(l.tunnels);
+	free(l.sessions);
+	return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -1,0 +1,647 @@
+/*
+ * lns: tables of tunnels and sessions, dispatch of received datagrams,
+ * limits, and the administrative interface. The state machines are in
+ * tunnel.c and session.c. See lns.h.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <syslog.h>
+
+#include "header.h"
+#include "lns_private.h"
+#include "log.h"
+#include "writer.h"
+
+/* ---- randomness ------------------------------------------------------- */
+
+void lns_random_bytes(uint8_t *buf, size_t len)
+{
+	size_t done = 0;
+
+	while (done < len) {
+		ssize_t n = getrandom(buf + done, len - done, 0);
+
+		if (n > 0)
+			done += (size_t)n;
+		else if (errno != EINTR)
+			abort(); /* no entropy at all: nothing secure can be done */
+	}
+}
+
+/* Ids need to be hard to guess, not secret: xorshift seeded from getrandom. */
+uint32_t lns_random_u32(struct lns *lns)
+{
+	uint64_t x = lns->rng;
+
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	lns->rng = x;
+	return (uint32_t)(x >> 16);
+}
+
+/* ---- helpers ---------------------------------------------------------- */
+
+void lns_printable(char *dst, size_t dst_len, const struct l2tp_bytes *b)
+{
+	size_t i, n = 0;
+
+	for (i = 0; b->ptr && i < b->len && n + 1 < dst_len; i++) {
+		uint8_t c = b->ptr[i];
+
+		dst[n++] = (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') ? (char)c : '?';
+	}
+	dst[n] = '\0';
+}
+
+const struct avp_hiding *lns_hiding(const struct lns *lns, struct avp_hiding *h)
+{
+	if (!lns->cfg->secret_len)
+		return NULL;
+	memset(h, 0, sizeof(*h));
+	h->secret = lns->cfg->secret;
+	h->secret_len = lns->cfg->secret_len;
+	return h;
+}
+
+static void addr_to_string(const struct sockaddr_storage *ss, char *buf, size_t len)
+{
+	char host[INET6_ADDRSTRLEN] = "?";
+	unsigned int port = 0;
+
+	if (ss->ss_family == AF_INET) {
+		const struct sockaddr_in *in = (const struct sockaddr_in *)ss;
+
+		inet_ntop(AF_INET, &in->sin_addr, host, sizeof(host));
+		port = ntohs(in->sin_port);
+		snprintf(buf, len, "%s:%u", host, port);
+	} else if (ss->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)ss;
+
+		inet_ntop(AF_INET6, &in6->sin6_addr, host, sizeof(host));
+		port = ntohs(in6->sin6_port);
+		snprintf(buf, len, "[%s]:%u", host, port);
+	} else {
+		snprintf(buf, len, "?");
+	}
+}
+
+/* Address without port: what "a peer" is for the per-peer limit. */
+static bool same_host(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
+{
+	if (a->ss_family != b->ss_family)
+		return false;
+	if (a->ss_family == AF_INET)
+		return ((const struct sockaddr_in *)a)->sin_addr.s_addr ==
+		       ((const struct sockaddr_in *)b)->sin_addr.s_addr;
+	if (a->ss_family == AF_INET6)
+		return !memcmp(&((const struct sockaddr_in6 *)a)->sin6_addr,
+			       &((const struct sockaddr_in6 *)b)->sin6_addr, 16);
+	return false;
+}
+
+static uint16_t port_of(const struct sockaddr_storage *a)
+{
+	if (a->ss_family == AF_INET)
+		return ((const struct sockaddr_in *)a)->sin_port;
+	if (a->ss_family == AF_INET6)
+		return ((const struct sockaddr_in6 *)a)->sin6_port;
+	return 0;
+}
+
+static bool same_endpoint(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
+{
+	return same_host(a, b) && port_of(a) == port_of(b);
+}
+
+static unsigned int host_bucket(const struct sockaddr_storage *a)
+{
+	const uint8_t *p = NULL;
+	size_t n = 0;
+	uint32_t h = 2166136261u;
+
+	if (a->ss_family == AF_INET) {
+		p = (const uint8_t *)&((const struct sockaddr_in *)a)->sin_addr;
+		n = 4;
+	} else if (a->ss_family == AF_INET6) {
+		p = (const uint8_t *)&((const struct sockaddr_in6 *)a)->sin6_addr;
+		n = 16;
+	}
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ p[i]) * 16777619u;
+	return h % LNS_PEER_BUCKETS;
+}
+
+static unsigned int session_bucket(uint16_t tunnel_id, uint16_t session_id)
+{
+	uint32_t k = ((uint32_t)tunnel_id << 16 | session_id) * 2654435761u;
+
+	return (k >> 8) % LNS_SESSION_BUCKETS;
+}
+
+/*
+ * Anyone can send an SCCRQ: the notices such packets cause are limited to
+ * LOG_NOTICES_PER_SECOND, so a flood cannot flood the journal too.
+ */
+#define LOG_NOTICES_PER_SECOND 20
+
+static bool may_log_notice(struct lns *lns)
+{
+	if (lns->now - lns->log_window_usec >= 1000000) {
+		if (lns->log_suppressed)
+			log_msg(LOG_NOTICE, "event=log_suppressed count=%u", lns->log_suppressed);
+		lns->log_window_usec = lns->now;
+		lns->log_in_window = 0;
+		lns->log_suppressed = 0;
+	}
+	if (lns->log_in_window < LOG_NOTICES_PER_SECOND) {
+		lns->log_in_window++;
+		return true;
+	}
+	lns->log_suppressed++;
+	return false;
+}
+
+/* ---- tables ----------------------------------------------------------- */
+
+struct session *lns_session_find(const struct lns *lns, uint16_t tunnel_id, uint16_t session_id)
+{
+	struct session *s = lns->sessions[session_bucket(tunnel_id, session_id)];
+
+	while (s && !(s->id == session_id && s->tunnel->id == tunnel_id))
+		s = s->hash_next;
+	return s;
+}
+
+int lns_session_attach(struct lns *lns, struct session *s)
+{
+	struct tunnel *t = s->tunnel;
+	unsigned int b, tries;
+	uint16_t id = 0;
+
+	for (tries = 0; tries < 64; tries++) {
+		id = (uint16_t)lns_random_u32(lns);
+		if (id && !lns_session_find(lns, t->id, id))
+			break;
+		id = 0;
+	}
+	if (!id)
+		return -EADDRINUSE;
+	s->id = id;
+	b = session_bucket(t->id, id);
+	s->hash_next = lns->sessions[b];
+	lns->sessions[b] = s;
+	s->prev = NULL;
+	s->next = t->sessions;
+	if (t->sessions)
+		t->sessions->prev = s;
+	t->sessions = s;
+	t->n_sessions++;
+	lns->n_sessions++;
+	return 0;
+}
+
+void lns_session_detach(struct lns *lns, struct session *s)
+{
+	struct session **pp = &lns->sessions[session_bucket(s->tunnel->id, s->id)];
+
+	while (*pp && *pp != s)
+		pp = &(*pp)->hash_next;
+	if (*pp)
+		*pp = s->hash_next;
+	if (s->prev)
+		s->prev->next = s->next;
+	else
+		s->tunnel->sessions = s->next;
+	if (s->next)
+		s->next->prev = s->prev;
+	s->tunnel->n_sessions--;
+	lns->n_sessions--;
+}
+
+static struct tunnel *find_by_peer(const struct lns *lns, const struct sockaddr_storage *peer,
+				   uint16_t peer_id)
+{
+	struct tunnel *t = lns->by_peer[host_bucket(peer)];
+
+	while (t && !(t->peer_id == peer_id && same_endpoint(&t->addr.peer, peer)))
+		t = t->peer_next;
+	return t;
+}
+
+static unsigned int tunnels_of_host(const struct lns *lns, const struct sockaddr_storage *peer)
+{
+	unsigned int n = 0;
+
+	for (struct tunnel *t = lns->by_peer[host_bucket(peer)]; t; t = t->peer_next)
+		n += same_host(&t->addr.peer, peer);
+	return n;
+}
+
+static uint16_t alloc_tunnel_id(struct lns *lns)
+{
+	for (unsigned int tries = 0; tries < 256; tries++) {
+		uint16_t id = (uint16_t)lns_random_u32(lns);
+
+		if (id && !lns->tunnels[id])
+			return id;
+	}
+	for (unsigned int id = 1; id <= UINT16_MAX; id++)
+		if (!lns->tunnels[id])
+			return (uint16_t)id;
+	return 0;
+}
+
+static void link_tunnel(struct lns *lns, struct tunnel *t)
+{
+	unsigned int b = host_bucket(&t->addr.peer);
+
+	lns->tunnels[t->id] = t;
+	t->peer_next = lns->by_peer[b];
+	lns->by_peer[b] = t;
+	lns->n_tunnels++;
+}
+
+static void unlink_tunnel(struct lns *lns, struct tunnel *t)
+{
+	struct tunnel **pp = &lns->by_peer[host_bucket(&t->addr.peer)];
+
+	while (*pp && *pp != t)
+		pp = &(*pp)->peer_next;
+	if (*pp)
+		*pp = t->peer_next;
+	lns->tunnels[t->id] = NULL;
+	lns->n_tunnels--;
+}
+
+/* ---- timers and reaping ---------------------------------------------- */
+
+/*
+ * Called after anything touched a tunnel: frees it if its state machine
+ * finished with it (never from inside a transport or tunnel callback), or
+ * re-arms its timer when the deadline moved.
+ */
+static void settle(struct lns *lns, struct tunnel *t)
+{
+	uint64_t deadline;
+
+	if (t->state == TUNNEL_DEAD) {
+		if (t->armed_deadline != LNS_NO_DEADLINE)
+			lns->io.timer(lns->io_ctx, t->id, LNS_NO_DEADLINE);
+		unlink_tunnel(lns, t);
+		tunnel_free(t);
+		return;
+	}
+	deadline = tunnel_deadline(t);
+	if (deadline != t->armed_deadline) {
+		t->armed_deadline = deadline;
+		lns->io.timer(lns->io_ctx, t->id, deadline);
+	}
+}
+
+void lns_timer(struct lns *lns, uint64_t now, uint16_t tunnel_id)
+{
+	struct tunnel *t = lns->tunnels[tunnel_id];
+
+	lns->now = now;
+	if (!t)
+		return;
+	t->armed_deadline = LNS_NO_DEADLINE; /* the timer fired: it is no longer armed */
+	tunnel_timer(t);
+	settle(lns, t);
+}
+
+/* ---- input ------------------------------------------------------------ */
+
+/*
+ * Answers an SCCRQ we will not take with a StopCCN outside of any tunnel
+ * (nothing to retransmit it: a repeated SCCRQ gets the answer again).
+ */
+static void reject_sccrq(struct lns *lns, const struct lns_addr *addr, uint16_t peer_id,
+			 uint16_t result, uint16_t error, const char *text)
+{
+	uint8_t buf[256];
+	struct writer w;
+	struct l2tp_msg m;
+	size_t off;
+
+	l2tp_msg_init(&m, L2TP_MSG_STOPCCN);
+	m.assigned_tunnel_id = 0;
+	l2tp_msg_set(&m, L2TP_AVP_ASSIGNED_TUNNEL_ID);
+	m.result_code = result;
+	m.has_error_code = error != 0;
+	m.error_code = error;
+	m.error_message.ptr = (const uint8_t *)text;
+	m.error_message.len = (uint16_t)strlen(text);
+	l2tp_msg_set(&m, L2TP_AVP_RESULT_CODE);
+	writer_init(&w, buf, sizeof(buf));
+	l2tp_control_header_write(&w, peer_id, 0, 0, 1, &off);
+	if (l2tp_msg_encode(&w, &m, NULL) && l2tp_header_finish(&w, off))
+		lns->io.send(lns->io_ctx, addr, buf, writer_len(&w));
+}
+
+static void log_drop(struct lns *lns, const struct lns_addr *addr, const char *why)
+{
+	char peer[LNS_PEER_STR_LEN];
+
+	lns->counters.packets_dropped++;
+	if (!log_enabled(LOG_DEBUG))
+		return;
+	addr_to_string(&addr->peer, peer, sizeof(peer));
+	log_msg(LOG_DEBUG, "peer=%s event=drop reason=\"%s\"", peer, why);
+}
+
+/* A control message for tunnel id 0: only SCCRQ starts a tunnel. */
+static void input_new_tunnel(struct lns *lns, const struct lns_addr *addr,
+			     const struct l2tp_header *h, const uint8_t *body, size_t len)
+{
+	struct l2tp_msg *m = malloc(sizeof(*m));
+	struct l2tp_msg_error err;
+	struct avp_hiding hiding;
+	struct tunnel *t;
+	char peer[LNS_PEER_STR_LEN];
+	uint16_t id;
+	int r;
+
+	if (!m) {
+		log_drop(lns, addr, "out of memory");
+		return;
+	}
+	addr_to_string(&addr->peer, peer, sizeof(peer));
+	r = l2tp_msg_decode(body, len, lns_hiding(lns, &hiding), m, &err);
+	if (r < 0 || m->type != L2TP_MSG_SCCRQ) {
+		if (r == -EBADMSG && err.msg_type == L2TP_MSG_SCCRQ &&
+		    l2tp_msg_has(m, L2TP_AVP_ASSIGNED_TUNNEL_ID)) {
+			if (may_log_notice(lns))
+				log_msg(LOG_NOTICE, "tunnel=0 peer=%s event=reject reason=\"%s\"", peer,
+				err.text);
+			reject_sccrq(lns, addr, m->assigned_tunnel_id, L2TP_STOPCCN_GENERAL_ERROR,
+				     err.error_code, err.text);
+			lns->counters.packets_dropped++;
+		} else {
+			log_drop(lns, addr, r < 0 ? "bad message for tunnel 0" : "not an SCCRQ for tunnel 0");
+		}
+		goto out;
+	}
+	t = find_by_peer(lns, &addr->peer, m->assigned_tunnel_id);
+	if (t) { /* a repeated SCCRQ: the transport acknowledges it */
+		tunnel_recv(t, h, body, len);
+		settle(lns, t);
+		goto out;
+	}
+	if (m->protocol_version != 1 || m->protocol_revision != 0) {
+		if (may_log_notice(lns))
+			log_msg(LOG_NOTICE, "tunnel=0 peer=%s event=reject reason=\"protocol version %u.%u\"",
+			peer, m->protocol_version, m->protocol_revision);
+		reject_sccrq(lns, addr, m->assigned_tunnel_id, L2TP_STOPCCN_BAD_PROTOCOL_VERSION, 0,
+			     "only L2TP version 1.0 (RFC 2661)");
+		goto out;
+	}
+	if (lns->shutting_down) {
+		reject_sccrq(lns, addr, m->assigned_tunnel_id, L2TP_STOPCCN_SHUTTING_DOWN, 0,
+			     "server is shutting down");
+		goto out;
+	}
+	if ((lns->cfg->max_tunnels && lns->n_tunnels >= lns->cfg->max_tunnels) ||
+	    (lns->cfg->max_tunnels_per_peer &&
+	     tunnels_of_host(lns, &addr->peer) >= lns->cfg->max_tunnels_per_peer)) {
+		if (may_log_notice(lns))
+			log_msg(LOG_WARNING, "tunnel=0 peer=%s event=reject reason=\"tunnel limit\"", peer);
+		reject_sccrq(lns, addr, m->assigned_tunnel_id, L2TP_STOPCCN_GENERAL_ERROR,
+			     L2TP_ERR_NO_RESOURCES, "tunnel limit reached");
+		goto out;
+	}
+	id = alloc_tunnel_id(lns);
+	t = id ? tunnel_new(lns, id, addr, m->assigned_tunnel_id,
+			    l2tp_msg_has(m, L2TP_AVP_RECEIVE_WINDOW_SIZE) ? m->receive_window_size : 0)
+	       : NULL;
+	if (!t) {
+		reject_sccrq(lns, addr, m->assigned_tunnel_id, L2TP_STOPCCN_GENERAL_ERROR,
+			     L2TP_ERR_NO_RESOURCES, "out of resources");
+		goto out;
+	}
+	link_tunnel(lns, t);
+	t->armed_deadline = LNS_NO_DEADLINE;
+	tunnel_recv(t, h, body, len);
+	settle(lns, t);
+out:
+	free(m);
+}
+
+void lns_input(struct lns *lns, uint64_t now, const struct lns_addr *addr, const uint8_t *pkt,
+	       size_t len)
+{
+	struct l2tp_header h;
+	struct tunnel *t;
+
+	lns->now = now;
+	if (l2tp_header_parse(pkt, len, &h) < 0) {
+		log_drop(lns, addr, "bad header");
+		return;
+	}
+	if (!h.control) {
+		/* With a kernel data path, data never reaches us; here it is dropped. */
+		lns->counters.data_packets++;
+		return;
+	}
+	if (h.tunnel_id == 0) {
+		input_new_tunnel(lns, addr, &h, pkt + h.payload_offset, h.length - h.payload_offset);
+		return;
+	}
+	t = lns->tunnels[h.tunnel_id];
+	if (!t) {
+		log_drop(lns, addr, "unknown tunnel");
+		return;
+	}
+	if (!same_endpoint(&t->addr.peer, &addr->peer)) {
+		log_drop(lns, addr, "tunnel belongs to another peer");
+		return;
+	}
+	tunnel_recv(t, &h, pkt + h.payload_offset, h.length - h.payload_offset);
+	settle(lns, t);
+}
+
+/* ---- administration --------------------------------------------------- */
+
+int lns_close_tunnel(struct lns *lns, uint64_t now, uint16_t tunnel_id)
+{
+	struct tunnel *t = tunnel_id ? lns->tunnels[tunnel_id] : NULL;
+
+	lns->now = now;
+	if (!t)
+		return -ENOENT;
+	tunnel_stop(t, L2TP_STOPCCN_GENERAL_CLEAR, 0, "closed by the administrator");
+	settle(lns, t);
+	return 0;
+}
+
+int lns_close_session(struct lns *lns, uint64_t now, uint16_t tunnel_id, uint16_t session_id)
+{
+	struct session *s = lns_session_find(lns, tunnel_id, session_id);
+	struct tunnel *t;
+
+	lns->now = now;
+	if (!s)
+		return -ENOENT;
+	t = s->tunnel;
+	session_stop(s, L2TP_CDN_ADMIN, 0, "closed by the administrator");
+	settle(lns, t);
+	return 0;
+}
+
+int lns_session_set_accm(struct lns *lns, uint64_t now, uint16_t tunnel_id,
+			 uint16_t session_id, uint32_t send_accm, uint32_t recv_accm)
+{
+	struct session *s = lns_session_find(lns, tunnel_id, session_id);
+	struct tunnel *t;
+	int r;
+
+	lns->now = now;
+	if (!s)
+		return -ENOENT;
+	t = s->tunnel;
+	r = session_send_sli(s, send_accm, recv_accm);
+	settle(lns, t);
+	return r;
+}
+
+void lns_shutdown(struct lns *lns, uint64_t now)
+{
+	lns->now = now;
+	lns->shutting_down = true;
+	for (unsigned int id = 1; id <= UINT16_MAX; id++) {
+		struct tunnel *t = lns->tunnels[id];
+
+		if (!t)
+			continue;
+		tunnel_stop(t, L2TP_STOPCCN_SHUTTING_DOWN, 0, "server is shutting down");
+		settle(lns, t);
+	}
+}
+
+bool lns_is_idle(const struct lns *lns)
+{
+	for (unsigned int id = 1; id <= UINT16_MAX; id++) {
+		const struct tunnel *t = lns->tunnels[id];
+
+		if (t && (t->state != TUNNEL_STOPPING || !transport_is_idle(t->transport)))
+			return false;
+	}
+	return true;
+}
+
+/* ---- lifetime --------------------------------------------------------- */
+
+struct lns *lns_new(const struct l2tpsrv_config *cfg, struct dataplane *dp,
+		    const struct lns_io *io, void *io_ctx)
+{
+	struct lns *lns = calloc(1, sizeof(*lns));
+
+	if (!lns)
+		return NULL;
+	lns->cfg = cfg;
+	lns->dp = dp;
+	lns->io = *io;
+	lns->io_ctx = io_ctx;
+	lns->tcfg = (struct transport_config){
+		.receive_window = cfg->receive_window,
+		.rto_initial_usec = cfg->retransmit_initial_usec,
+		.rto_max_usec = cfg->retransmit_max_usec,
+		.max_retransmits = cfg->retransmit_count,
+		.ack_delay_usec = cfg->ack_delay_usec,
+		.max_queued = 256,
+	};
+	lns_random_bytes((uint8_t *)&lns->rng, sizeof(lns->rng));
+	if (!lns->rng)
+		lns->rng = 0x9e3779b97f4a7c15ULL;
+	return lns;
+}
+
+struct lns *lns_free(struct lns *lns)
+{
+	if (!lns)
+		return NULL;
+	for (unsigned int id = 1; id <= UINT16_MAX; id++) {
+		struct tunnel *t = lns->tunnels[id];
+
+		if (!t)
+			continue;
+		t->state = TUNNEL_DEAD;
+		settle(lns, t);
+	}
+	free(lns);
+	return NULL;
+}
+
+/* ---- inspection ------------------------------------------------------- */
+
+void lns_get_counters(const struct lns *lns, struct lns_counters *c)
+{
+	*c = lns->counters;
+	c->tunnels = lns->n_tunnels;
+	c->sessions = lns->n_sessions;
+}
+
+void lns_foreach_tunnel(const struct lns *lns,
+			bool (*fn)(void *ctx, const struct lns_tunnel_info *info), void *ctx)
+{
+	for (unsigned int id = 1; id <= UINT16_MAX; id++) {
+		const struct tunnel *t = lns->tunnels[id];
+		struct lns_tunnel_info info;
+
+		if (!t)
+			continue;
+		info = (struct lns_tunnel_info){
+			.tunnel_id = t->id,
+			.peer_tunnel_id = t->peer_id,
+			.state = tunnel_state_name(t->state),
+			.peer = t->peer_str,
+			.host_name = t->host_name,
+			.sessions = t->n_sessions,
+			.established_usec = t->established_usec,
+		};
+		transport_get_stats(t->transport, &info.transport);
+		if (!fn(ctx, &info))
+			return;
+	}
+}
+
+void lns_foreach_session(const struct lns *lns, uint16_t tunnel_id,
+			 bool (*fn)(void *ctx, const struct lns_session_info *info), void *ctx)
+{
+	const struct tunnel *t = tunnel_id ? lns->tunnels[tunnel_id] : NULL;
+
+	for (const struct session *s = t ? t->sessions : NULL; s; s = s->next) {
+		struct lns_session_info info = {
+			.tunnel_id = t->id,
+			.session_id = s->id,
+			.peer_session_id = s->peer_id,
+			.state = session_state_name(s->state),
+			.call_serial_number = s->call_serial_number,
+			.calling_number = s->calling_number,
+			.called_number = s->called_number,
+			.tx_connect_speed = s->tx_connect_speed,
+			.send_accm = s->send_accm,
+			.recv_accm = s->recv_accm,
+			.wen_count = s->wen_count,
+			.established_usec = s->established_usec,
+		};
+
+		info.errors.crc_errors = s->errors.crc_errors;
+		info.errors.framing_errors = s->errors.framing_errors;
+		info.errors.hardware_overruns = s->errors.hardware_overruns;
+		info.errors.buffer_overruns = s->errors.buffer_overruns;
+		info.errors.timeout_errors = s->errors.timeout_errors;
+		info.errors.alignment_errors = s->errors.alignment_errors;
+		if (!fn(ctx, &info))
+			return;
+	}
+}
+
+void lns_addr_string(const struct lns_addr *addr, char *buf, size_t len)
+{
+	addr_to_string(&addr->peer, buf, len);
+}

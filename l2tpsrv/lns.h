@@ -1,0 +1,125 @@
+/*
+ * lns: the L2TP network server's control plane (RFC 2661) without I/O.
+ *
+ * It owns the tunnels and sessions and their state machines (tunnel.c,
+ * session.c). The daemon (server.c) hands it every datagram and every
+ * timer expiry and gives it a way to send; the unit tests, the fuzz
+ * harness and the benchmark do the same with no sockets at all.
+ *
+ * Times are CLOCK_MONOTONIC microseconds, passed in by the caller.
+ */
+#ifndef L2TPSRV_LNS_H
+#define L2TPSRV_LNS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "config.h"
+#include "dataplane.h"
+#include "transport.h"
+
+#define LNS_NO_DEADLINE UINT64_MAX
+
+/* Where a datagram came from and arrived at. */
+struct lns_addr {
+	struct sockaddr_storage peer;
+	socklen_t peer_len;
+	struct sockaddr_storage local; /* our address it was sent to (for replies) */
+	socklen_t local_len;
+	int ifindex;                   /* interface it came in on, 0 if unknown */
+	int listener;                  /* the server's socket it came in on; replies leave by it */
+};
+
+struct lns_io {
+	/* Sends one datagram to addr->peer from addr->local. */
+	void (*send)(void *ctx, const struct lns_addr *addr, const uint8_t *pkt, size_t len);
+	/*
+	 * Arms (or with LNS_NO_DEADLINE, disarms) the one timer of a tunnel.
+	 * When it fires, call lns_timer(). A tunnel's timer is disarmed before
+	 * the tunnel is freed.
+	 */
+	void (*timer)(void *ctx, uint16_t tunnel_id, uint64_t deadline);
+};
+
+struct lns;
+
+/*
+ * cfg and dp must outlive the lns; dp is not freed by lns_free().
+ * Returns NULL on allocation failure.
+ */
+struct lns *lns_new(const struct l2tpsrv_config *cfg, struct dataplane *dp,
+		    const struct lns_io *io, void *io_ctx);
+/* Frees every tunnel and session at once, without telling the peers. */
+struct lns *lns_free(struct lns *lns);
+
+/* One received UDP datagram (control or data). */
+void lns_input(struct lns *lns, uint64_t now, const struct lns_addr *addr, const uint8_t *pkt,
+	       size_t len);
+/* The tunnel's timer fired. */
+void lns_timer(struct lns *lns, uint64_t now, uint16_t tunnel_id);
+
+/* Administrative actions. Return 0 or -ENOENT. */
+int lns_close_tunnel(struct lns *lns, uint64_t now, uint16_t tunnel_id);
+int lns_close_session(struct lns *lns, uint64_t now, uint16_t tunnel_id, uint16_t session_id);
+/* PPP negotiated a new ACCM for the session: tell the LAC (SLI). */
+int lns_session_set_accm(struct lns *lns, uint64_t now, uint16_t tunnel_id,
+			 uint16_t session_id, uint32_t send_accm, uint32_t recv_accm);
+/*
+ * Stops every tunnel (StopCCN, result "shutting down") and refuses new
+ * ones. lns_is_idle() becomes true once every StopCCN was acknowledged or
+ * given up on.
+ */
+void lns_shutdown(struct lns *lns, uint64_t now);
+bool lns_is_idle(const struct lns *lns);
+
+/* --- what the control socket shows --- */
+
+struct lns_tunnel_info {
+	uint16_t tunnel_id;
+	uint16_t peer_tunnel_id;
+	const char *state;
+	const char *peer;      /* "address:port" */
+	const char *host_name; /* the peer's Host Name, printable */
+	unsigned int sessions;
+	uint64_t established_usec; /* 0 when not established yet */
+	struct transport_stats transport;
+};
+
+struct lns_session_info {
+	uint16_t tunnel_id;
+	uint16_t session_id;
+	uint16_t peer_session_id;
+	const char *state;
+	uint32_t call_serial_number;
+	const char *calling_number; /* printable, may be "" */
+	const char *called_number;
+	uint32_t tx_connect_speed;
+	uint32_t send_accm;   /* as set by the last SLI, 0xffffffff by default */
+	uint32_t recv_accm;
+	unsigned int wen_count;
+	struct {
+		uint32_t crc_errors, framing_errors, hardware_overruns, buffer_overruns,
+			timeout_errors, alignment_errors;
+	} errors; /* from the last WEN */
+	uint64_t established_usec;
+};
+
+struct lns_counters {
+	unsigned int tunnels;
+	unsigned int sessions;
+	uint64_t tunnels_established; /* since start */
+	uint64_t sessions_established;
+	uint64_t packets_dropped;     /* malformed, unknown tunnel, wrong peer */
+	uint64_t data_packets;        /* data messages seen in user space */
+};
+
+void lns_get_counters(const struct lns *lns, struct lns_counters *c);
+/* Calls fn for each tunnel, in tunnel id order; stops when fn returns false. */
+void lns_foreach_tunnel(const struct lns *lns,
+			bool (*fn)(void *ctx, const struct lns_tunnel_info *info), void *ctx);
+void lns_foreach_session(const struct lns *lns, uint16_t tunnel_id,
+			 bool (*fn)(void *ctx, const struct lns_session_info *info), void *ctx);
+
+#endif

@@ -1,0 +1,390 @@
+/*
+ * server: sd-event glue for the LNS; see server.h.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <systemd/sd-daemon.h>
+#include <systemd/sd-event.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "control.h"
+#include "lns.h"
+#include "log.h"
+#include "protocol.h"
+#include "server.h"
+
+/* How long a shutdown waits for peers to acknowledge our StopCCNs. */
+#define SHUTDOWN_GRACE_USEC (3 * 1000 * 1000ULL)
+#define SHUTDOWN_POLL_USEC (50 * 1000ULL)
+#define STATUS_INTERVAL_USEC (5 * 1000 * 1000ULL)
+/* Timer slack: acknowledgement delays are a few hundred milliseconds. */
+#define TIMER_ACCURACY_USEC 1000
+/* Datagrams read per wake-up before giving other sources a turn. */
+#define RECV_BATCH 64
+
+struct listener {
+	int fd;
+	int family;
+	sd_event_source *source;
+};
+
+struct server {
+	const struct l2tpsrv_config *cfg;
+	sd_event *event;
+	struct lns *lns;
+	struct control *control;
+	struct listener listeners[CONFIG_MAX_LISTEN];
+	size_t n_listeners;
+	uint64_t shutdown_deadline;
+	unsigned int last_tunnels, last_sessions;
+	/* One timer per tunnel id; a slot's address says which tunnel fired. */
+	struct timer_slot {
+		struct server *srv;
+		sd_event_source *source;
+	} timers[UINT16_MAX + 1];
+};
+
+static uint64_t now_usec(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000ULL + (uint64_t)ts.tv_nsec / 1000;
+}
+
+/* ---- sending ------------------------------------------------------- */
+
+static void io_send(void *ctx, const struct lns_addr *addr, const uint8_t *pkt, size_t len)
+{
+	struct server *srv = ctx;
+	union {
+		struct cmsghdr align;
+		uint8_t buf[CMSG_SPACE(sizeof(struct in6_pktinfo))];
+	} control;
+	struct iovec iov = { .iov_base = (void *)pkt, .iov_len = len };
+	struct msghdr msg = {
+		.msg_name = (void *)&addr->peer,
+		.msg_namelen = addr->peer_len,
+		.msg_iov = &iov,
+		.msg_iovlen = 1,
+	};
+	const struct listener *l;
+	struct cmsghdr *cm;
+
+	if (addr->listener < 0 || (size_t)addr->listener >= srv->n_listeners)
+		return;
+	l = &srv->listeners[addr->listener];
+	memset(&control, 0, sizeof(control));
+	/* Answer from the address the peer wrote to, even on a wildcard socket. */
+	if (addr->local.ss_family == AF_INET && l->family == AF_INET) {
+		struct in_pktinfo pi = {
+			.ipi_spec_dst = ((const struct sockaddr_in *)&addr->local)->sin_addr,
+		};
+
+		msg.msg_control = control.buf;
+		msg.msg_controllen = CMSG_SPACE(sizeof(pi));
+		cm = CMSG_FIRSTHDR(&msg);
+		cm->cmsg_level = IPPROTO_IP;
+		cm->cmsg_type = IP_PKTINFO;
+		cm->cmsg_len = CMSG_LEN(sizeof(pi));
+		memcpy(CMSG_DATA(cm), &pi, sizeof(pi));
+	} else if (addr->local.ss_family == AF_INET6 && l->family == AF_INET6) {
+		struct in6_pktinfo pi = {
+			.ipi6_addr = ((const struct sockaddr_in6 *)&addr->local)->sin6_addr,
+		};
+
+		msg.msg_control = control.buf;
+		msg.msg_controllen = CMSG_SPACE(sizeof(pi));
+		cm = CMSG_FIRSTHDR(&msg);
+		cm->cmsg_level = IPPROTO_IPV6;
+		cm->cmsg_type = IPV6_PKTINFO;
+		cm->cmsg_len = CMSG_LEN(sizeof(pi));
+		memcpy(CMSG_DATA(cm), &pi, sizeof(pi));
+	}
+	if (sendmsg(l->fd, &msg, MSG_DONTWAIT) < 0)
+		log_msg(LOG_DEBUG, "event=send_failed error=\"%s\"", strerror(errno));
+}
+
+/* ---- timers -------------------------------------------------------- */
+
+static int on_tunnel_timer(sd_event_source *source, uint64_t usec, void *userdata)
+{
+	struct timer_slot *slot = userdata;
+	struct server *srv = slot->srv;
+
+	lns_timer(srv->lns, now_usec(), (uint16_t)(slot - srv->timers));
+	return 0;
+}
+
+static void io_timer(void *ctx, uint16_t tunnel_id, uint64_t deadline)
+{
+	struct server *srv = ctx;
+	struct timer_slot *slot = &srv->timers[tunnel_id];
+	int r;
+
+	if (deadline == LNS_NO_DEADLINE) {
+		if (slot->source)
+			sd_event_source_set_enabled(slot->source, SD_EVENT_OFF);
+		return;
+	}
+	if (!slot->source) {
+		slot->srv = srv;
+		r = sd_event_add_time(srv->event, &slot->source, CLOCK_MONOTONIC, deadline,
+				      TIMER_ACCURACY_USEC, on_tunnel_timer, slot);
+		if (r < 0)
+			log_msg(LOG_ERR, "tunnel=%u event=timer_failed error=\"%s\"", tunnel_id,
+				strerror(-r));
+		return;
+	}
+	sd_event_source_set_time(slot->source, deadline);
+	sd_event_source_set_enabled(slot->source, SD_EVENT_ONESHOT);
+}
+
+/* ---- receiving ----------------------------------------------------- */
+
+static void local_from_cmsg(struct msghdr *msg, const struct listener *l, struct lns_addr *addr)
+{
+	for (struct cmsghdr *cm = CMSG_FIRSTHDR(msg); cm; cm = CMSG_NXTHDR(msg, cm)) {
+		if (cm->cmsg_level == IPPROTO_IP && cm->cmsg_type == IP_PKTINFO &&
+		    l->family == AF_INET) {
+			struct in_pktinfo pi;
+			struct sockaddr_in *in = (struct sockaddr_in *)&addr->local;
+
+			memcpy(&pi, CMSG_DATA(cm), sizeof(pi));
+			in->sin_family = AF_INET;
+			in->sin_addr = pi.ipi_addr;
+			addr->local_len = sizeof(*in);
+			addr->ifindex = pi.ipi_ifindex;
+		} else if (cm->cmsg_level == IPPROTO_IPV6 && cm->cmsg_type == IPV6_PKTINFO &&
+			   l->family == AF_INET6) {
+			struct in6_pktinfo pi;
+			struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&addr->local;
+
+			memcpy(&pi, CMSG_DATA(cm), sizeof(pi));
+			in6->sin6_family = AF_INET6;
+			in6->sin6_addr = pi.ipi6_addr;
+			addr->local_len = sizeof(*in6);
+			addr->ifindex = (int)pi.ipi6_ifindex;
+		}
+	}
+}
+
+static int on_datagram(sd_event_source *source, int fd, uint32_t revents, void *userdata)
+{
+	struct server *srv = userdata;
+	const struct listener *l = NULL;
+	uint8_t buf[L2TP_MAX_PACKET];
+
+	for (size_t i = 0; i < srv->n_listeners; i++)
+		if (srv->listeners[i].fd == fd)
+			l = &srv->listeners[i];
+	if (!l)
+		return 0;
+	for (int n = 0; n < RECV_BATCH; n++) {
+		union {
+			struct cmsghdr align;
+			uint8_t buf[CMSG_SPACE(sizeof(struct in6_pktinfo)) + 64];
+		} control;
+		struct lns_addr addr = { .listener = (int)(l - srv->listeners) };
+		struct iovec iov = { .iov_base = buf, .iov_len = sizeof(buf) };
+		struct msghdr msg = {
+			.msg_name = &addr.peer,
+			.msg_namelen = sizeof(addr.peer),
+			.msg_iov = &iov,
+			.msg_iovlen = 1,
+			.msg_control = control.buf,
+			.msg_controllen = sizeof(control.buf),
+		};
+		ssize_t len = recvmsg(fd, &msg, MSG_DONTWAIT);
+
+		if (len < 0) {
+			if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+				log_msg(LOG_WARNING, "event=recv_failed error=\"%s\"", strerror(errno));
+			break;
+		}
+		if (msg.msg_flags & MSG_TRUNC)
+			continue; /* larger than any L2TP control message we accept */
+		addr.peer_len = msg.msg_namelen;
+		local_from_cmsg(&msg, l, &addr);
+		lns_input(srv->lns, now_usec(), &addr, buf, (size_t)len);
+	}
+	return 0;
+}
+
+static void listen_string(const struct config_listen *cl, char *buf, size_t len)
+{
+	char host[INET6_ADDRSTRLEN] = "?";
+
+	if (cl->addr.ss_family == AF_INET) {
+		const struct sockaddr_in *in = (const struct sockaddr_in *)&cl->addr;
+
+		inet_ntop(AF_INET, &in->sin_addr, host, sizeof(host));
+		snprintf(buf, len, "%s:%u", host, ntohs(in->sin_port));
+	} else {
+		const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)&cl->addr;
+
+		inet_ntop(AF_INET6, &in6->sin6_addr, host, sizeof(host));
+		snprintf(buf, len, "[%s]:%u", host, ntohs(in6->sin6_port));
+	}
+}
+
+static int open_listener(struct server *srv, const struct config_listen *cl)
+{
+	struct listener *l = &srv->listeners[srv->n_listeners];
+	int family = cl->addr.ss_family, one = 1, fd, r;
+	char where[64];
+
+	listen_string(cl, where, sizeof(where));
+	fd = socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_UDP);
+	if (fd < 0)
+		goto fail;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (family == AF_INET)
+		r = setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one));
+	else
+		r = setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)) ||
+		    setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &one, sizeof(one));
+	if (r < 0 || bind(fd, (const struct sockaddr *)&cl->addr, cl->addr_len) < 0)
+		goto fail;
+	r = sd_event_add_io(srv->event, &l->source, fd, EPOLLIN, on_datagram, srv);
+	if (r < 0) {
+		errno = -r;
+		goto fail;
+	}
+	l->fd = fd;
+	l->family = family;
+	srv->n_listeners++;
+	log_msg(LOG_INFO, "event=listening address=%s", where);
+	return 0;
+fail:
+	r = -errno;
+	log_msg(LOG_ERR, "event=listen_failed address=%s error=\"%s\"", where, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	return r;
+}
+
+/* ---- lifecycle ----------------------------------------------------- */
+
+static int on_shutdown_poll(sd_event_source *source, uint64_t usec, void *userdata)
+{
+	struct server *srv = userdata;
+	uint64_t now = now_usec();
+
+	if (lns_is_idle(srv->lns) || now >= srv->shutdown_deadline)
+		return sd_event_exit(srv->event, 0);
+	sd_event_source_set_time(source, now + SHUTDOWN_POLL_USEC);
+	return sd_event_source_set_enabled(source, SD_EVENT_ONESHOT);
+}
+
+void server_shutdown(struct server *srv)
+{
+	uint64_t now = now_usec();
+
+	if (srv->shutdown_deadline)
+		return;
+	sd_notify(0, "STOPPING=1\nSTATUS=Stopping tunnels");
+	log_msg(LOG_INFO, "event=shutdown");
+	srv->shutdown_deadline = now + SHUTDOWN_GRACE_USEC;
+	lns_shutdown(srv->lns, now);
+	sd_event_add_time(srv->event, NULL, CLOCK_MONOTONIC, now, TIMER_ACCURACY_USEC,
+			  on_shutdown_poll, srv);
+}
+
+static int on_signal(sd_event_source *source, const struct signalfd_siginfo *si, void *userdata)
+{
+	server_shutdown(userdata);
+	return 0;
+}
+
+static int on_status(sd_event_source *source, uint64_t usec, void *userdata)
+{
+	struct server *srv = userdata;
+	struct lns_counters c;
+
+	lns_get_counters(srv->lns, &c);
+	if (c.tunnels != srv->last_tunnels || c.sessions != srv->last_sessions) {
+		sd_notifyf(0, "STATUS=%u tunnels, %u sessions", c.tunnels, c.sessions);
+		srv->last_tunnels = c.tunnels;
+		srv->last_sessions = c.sessions;
+	}
+	sd_event_source_set_time(source, usec + STATUS_INTERVAL_USEC);
+	return sd_event_source_set_enabled(source, SD_EVENT_ON);
+}
+
+struct lns *server_lns(struct server *srv)
+{
+	return srv->lns;
+}
+
+uint64_t server_now(void)
+{
+	return now_usec();
+}
+
+static void server_free(struct server *srv)
+{
+	control_free(srv->control);
+	lns_free(srv->lns);
+	for (unsigned int id = 0; id <= UINT16_MAX; id++)
+		sd_event_source_disable_unref(srv->timers[id].source);
+	for (size_t i = 0; i < srv->n_listeners; i++) {
+		sd_event_source_disable_unref(srv->listeners[i].source);
+		close(srv->listeners[i].fd);
+	}
+	sd_event_unref(srv->event);
+	free(srv);
+}
+
+int server_run(const struct l2tpsrv_config *cfg, struct dataplane *dp)
+{
+	static const struct lns_io io = { .send = io_send, .timer = io_timer };
+	struct server *srv = calloc(1, sizeof(*srv));
+	sigset_t mask;
+	int r;
+
+	if (!srv)
+		return -ENOMEM;
+	srv->cfg = cfg;
+	r = sd_event_default(&srv->event);
+	if (r < 0)
+		goto out;
+	srv->lns = lns_new(cfg, dp, &io, srv);
+	if (!srv->lns) {
+		r = -ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < cfg->n_listen; i++) {
+		r = open_listener(srv, &cfg->listen[i]);
+		if (r < 0)
+			goto out;
+	}
+	r = control_new(&srv->control, srv, srv->event, cfg->control_socket);
+	if (r < 0)
+		goto out;
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	sd_event_add_signal(srv->event, NULL, SIGTERM, on_signal, srv);
+	sd_event_add_signal(srv->event, NULL, SIGINT, on_signal, srv);
+	sd_event_add_time(srv->event, NULL, CLOCK_MONOTONIC, now_usec() + STATUS_INTERVAL_USEC,
+			  TIMER_ACCURACY_USEC * 1000, on_status, srv);
+	sd_notify(0, "READY=1\nSTATUS=0 tunnels, 0 sessions");
+	log_msg(LOG_INFO, "event=ready dataplane=%s control=%s", dp->ops->name,
+		cfg->control_socket);
+	r = sd_event_loop(srv->event);
+out:
+	if (r < 0)
+		log_msg(LOG_ERR, "event=server_failed error=\"%s\"", strerror(-r));
+	server_free(srv);
+	return r < 0 ? r : 0;
+}

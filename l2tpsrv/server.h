@@ -1,0 +1,26 @@
+/*
+ * server: the daemon's I/O around the LNS core: UDP sockets, per-tunnel
+ * timers, signals and sd_notify, all on one sd-event loop.
+ */
+#ifndef L2TPSRV_SERVER_H
+#define L2TPSRV_SERVER_H
+
+#include "config.h"
+#include "dataplane.h"
+#include "lns.h"
+
+/*
+ * Runs until SIGTERM/SIGINT (or a control-socket shutdown): binds the
+ * listen addresses, serves, then stops every tunnel (StopCCN) and waits
+ * up to a few seconds for the acknowledgements. Returns 0 or a negative
+ * errno (after logging what failed).
+ */
+int server_run(const struct l2tpsrv_config *cfg, struct dataplane *dp);
+
+struct server;
+/* For the control socket: the LNS core, the clock, and a graceful stop. */
+struct lns *server_lns(struct server *srv);
+uint64_t server_now(void);
+void server_shutdown(struct server *srv);
+
+#endif

@@ -1,0 +1,130 @@
+#!/usr/bin/env bats
+# The l2tpsrv daemon from outside: configuration checks, start and stop,
+# the control socket, a LAC written apart from our codec (lib/lac.py), and
+# malformed input. Each test runs the daemon in its own network namespace.
+
+load helpers
+load lib/daemon
+
+LAC="python3 $BATS_TEST_DIRNAME/lib/lac.py"
+
+setup() {
+	daemon_setup
+}
+
+teardown() {
+	daemon_teardown
+}
+
+@test "--check-config prints the effective settings with the secret masked" {
+	cat >>"$WORK/l2tpsrv.conf" <<'EOF2'
+secret = "very secret # value"
+hide_avps = yes
+hello_interval = 30s
+EOF2
+	run "$L2TPSRV" -c "$WORK/l2tpsrv.conf" --check-config
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"hello_interval"* ]]
+	[[ "$output" == *"hide_avps = yes"* ]]
+	[[ "$output" != *"very secret"* ]]
+}
+
+@test "--check-config names the file and line of a bad setting" {
+	printf 'listen = 127.0.0.1:1701\n\nreceive_window = 0\n' >"$WORK/bad.conf"
+	run "$L2TPSRV" -c "$WORK/bad.conf" --check-config
+	[ "$status" -ne 0 ]
+	[[ "$output" == "$WORK/bad.conf:3: "* ]]
+	printf 'recieve_window = 4\n' >"$WORK/bad.conf"
+	run "$L2TPSRV" -c "$WORK/bad.conf" --check-config
+	[ "$status" -ne 0 ]
+	[[ "$output" == "$WORK/bad.conf:1: "*recieve_window* ]]
+}
+
+@test "an explicit config file that is missing is an error" {
+	run "$L2TPSRV" -c "$WORK/nope.conf" --check-config
+	[ "$status" -ne 0 ]
+	[[ "$output" == *nope.conf* ]]
+}
+
+@test "the daemon starts, answers l2tpctl in text and JSON, and stops on SIGTERM" {
+	daemon_start
+	run ctl list
+	[ "$status" -eq 0 ]
+	[[ "${lines[0]}" == "0 tunnels, 0 sessions"* ]]
+	run ctl --json
+	[ "$status" -eq 0 ]
+	echo "$output" | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["tunnels"] == [], d'
+	daemon_stop
+	[ ! -e "$SOCK" ]
+	grep -q 'event=shutdown' "$WORK/l2tpsrv.log"
+}
+
+@test "a LAC sets up a tunnel and a call; l2tpctl shows and closes them" {
+	daemon_start
+	in_ns $LAC 127.0.0.1 1701 setup --hold 6 >"$WORK/lac.out" 3>&- &
+	lac=$!
+	for _ in $(seq 50); do grep -q '^session=' "$WORK/lac.out" && break; sleep 0.1; done
+	tid=$(sed -n 's/^tunnel=\([0-9]*\).*/\1/p' "$WORK/lac.out")
+	sid=$(sed -n 's/^session=\([0-9]*\)/\1/p' "$WORK/lac.out")
+	[ -n "$tid" ] && [ -n "$sid" ]
+	grep -q "host=$(hostname)" "$WORK/lac.out"
+	run ctl --json list
+	[ "$status" -eq 0 ]
+	echo "$output" | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+t, = d["tunnels"]
+assert t["id"] == int(sys.argv[1]) and t["state"] == "established", t
+assert t["host_name"] == "bats-lac" and t["peer_id"] == 4242, t
+s, = t["sessions"]
+assert s["id"] == int(sys.argv[2]) and s["peer_id"] == 77 and s["state"] == "established", s
+assert s["tx_connect_speed"] == 10000000, s
+' "$tid" "$sid"
+	run ctl close-session "$tid" "$sid"
+	[ "$status" -eq 0 ]
+	run ctl close-session "$tid" "$sid"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"no such tunnel or session"* ]]
+	run ctl close-tunnel "$tid"
+	[ "$status" -eq 0 ]
+	for _ in $(seq 50); do ctl list | grep -q '^0 tunnels' && break; sleep 0.1; done
+	run ctl list
+	[[ "${lines[0]}" == "0 tunnels, 0 sessions"* ]]
+	wait "$lac"
+	grep -q '^received=14$' "$WORK/lac.out" # CDN
+	grep -q '^received=4$' "$WORK/lac.out"  # StopCCN
+	grep -q "tunnel=$tid .*event=established" "$WORK/l2tpsrv.log"
+	grep -q "tunnel=$tid session=$sid .*event=established" "$WORK/l2tpsrv.log"
+}
+
+@test "an unknown mandatory AVP in SCCRQ is answered with StopCCN, error 8" {
+	daemon_start
+	run in_ns $LAC 127.0.0.1 1701 bad-avp
+	[ "$status" -eq 0 ]
+	[ "$output" = "result=2 error=8" ]
+	run ctl list
+	[[ "${lines[0]}" == "0 tunnels, 0 sessions"* ]]
+}
+
+rss_kib() {
+	awk '/^VmRSS/ { print $2 }' /proc/"$1"/status
+}
+
+@test "malformed datagrams never crash the daemon and leave its memory flat" {
+	daemon_start
+	pid=$DAEMON_PID
+	run in_ns $LAC 127.0.0.1 1701 garbage 2000
+	[ "$status" -eq 0 ]
+	before=$(rss_kib "$pid")
+	run in_ns $LAC 127.0.0.1 1701 garbage 20000
+	[ "$status" -eq 0 ]
+	after=$(rss_kib "$pid")
+	daemon_alive
+	echo "# rss before=${before}KiB after=${after}KiB" >&3
+	[ $((after - before)) -lt 1024 ]
+	# and it still serves a well-behaved LAC (from another address: the
+	# garbage may have used up 127.0.0.1's half-open tunnels, by design)
+	LAC_SOURCE=127.0.0.2 run in_ns $LAC 127.0.0.1 1701 setup
+	[ "$status" -eq 0 ]
+	[[ "$output" == *session=* ]]
+}
