@@ -372,6 +372,17 @@ static void input_new_tunnel(struct lns *lns, const struct lns_addr *addr,
 	}
 	addr_to_string(&addr->peer, peer, sizeof(peer));
 	r = l2tp_msg_decode(body, len, lns_hiding(lns, &hiding), m, &err);
+	if (r == 0 && m->type == L2TP_MSG_STOPCCN) {
+		/* A LAC giving up before it learnt our tunnel id (our SCCRP lost) */
+		t = find_by_peer(lns, &addr->peer, m->assigned_tunnel_id);
+		if (t) {
+			tunnel_recv(t, h, body, len);
+			settle(lns, t);
+		} else {
+			log_drop(lns, addr, "StopCCN for no tunnel");
+		}
+		goto out;
+	}
 	if (r < 0 || m->type != L2TP_MSG_SCCRQ) {
 		if (r == -EBADMSG && err.msg_type == L2TP_MSG_SCCRQ &&
 		    l2tp_msg_has(m, L2TP_AVP_ASSIGNED_TUNNEL_ID)) {
@@ -527,7 +538,9 @@ bool lns_is_idle(const struct lns *lns)
 	for (unsigned int id = 1; id <= UINT16_MAX; id++) {
 		const struct tunnel *t = lns->tunnels[id];
 
-		if (t && (t->state != TUNNEL_STOPPING || !transport_is_idle(t->transport)))
+		/* STOPPED only holds state to acknowledge repeats: nothing to wait for */
+		if (t && t->state != TUNNEL_STOPPED &&
+		    (t->state != TUNNEL_STOPPING || !transport_is_idle(t->transport)))
 			return false;
 	}
 	return true;

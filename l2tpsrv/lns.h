@@ -68,7 +68,7 @@ int lns_session_set_accm(struct lns *lns, uint64_t now, uint16_t tunnel_id,
 			 uint16_t session_id, uint32_t send_accm, uint32_t recv_accm);
 /*
  * Stops every tunnel (StopCCN, result "shutting down") and refuses new
- * ones. lns_is_idle() becomes true once every StopCCN was acknowledged or
+ * ones. lns_is_idle() becomes true once every StopCCN we sent was acknowledged or
  * given up on.
  */
 void lns_shutdown(struct lns *lns, uint64_t now);

@@ -87,7 +87,12 @@ int tunnel_send(struct tunnel *t, uint16_t session_id, const struct l2tp_msg *m)
 	struct writer w;
 	int r;
 
-	if (cfg->hide_avps && cfg->secret_len) {
+	/*
+	 * SCCRP stays in clear: a LAC that keys its secrets by host name learns
+	 * ours from this very message, so it can unhide AVPs only from the next
+	 * one on (xl2tpd 1.3 fails the tunnel otherwise).
+	 */
+	if (cfg->hide_avps && cfg->secret_len && m->type != L2TP_MSG_SCCRP) {
 		lns_random_bytes(rv, sizeof(rv));
 		hiding = (struct avp_hiding){ .secret = cfg->secret,
 					      .secret_len = cfg->secret_len,
@@ -325,15 +330,24 @@ static const struct transport_ops transport_ops = {
 	.failed = peer_gone,
 };
 
+/*
+ * Our StopCCN was acknowledged and we owe no acknowledgement ourselves:
+ * nothing is left to hold.
+ */
+static void finish_stopping(struct tunnel *t)
+{
+	if (t->state == TUNNEL_STOPPING && transport_is_idle(t->transport) &&
+	    transport_next_deadline(t->transport) == TRANSPORT_NO_DEADLINE)
+		t->state = TUNNEL_DEAD;
+}
+
 void tunnel_recv(struct tunnel *t, const struct l2tp_header *h, const uint8_t *body, size_t len)
 {
 	if (t->state == TUNNEL_DEAD)
 		return;
 	t->last_rx_usec = t->lns->now;
 	transport_recv(t->transport, t->lns->now, h, body, len);
-	/* Our StopCCN was acknowledged: nothing left to hold. */
-	if (t->state == TUNNEL_STOPPING && transport_is_idle(t->transport))
-		t->state = TUNNEL_DEAD;
+	finish_stopping(t);
 }
 
 static void send_hello(struct tunnel *t)
@@ -378,6 +392,7 @@ void tunnel_timer(struct tunnel *t)
 	uint64_t now = t->lns->now;
 
 	transport_tick(t->transport, now);
+	finish_stopping(t);
 	if (t->state == TUNNEL_DEAD || now < state_deadline(t))
 		return;
 	switch (t->state) {
@@ -426,8 +441,7 @@ void tunnel_free(struct tunnel *t)
 	if (!t)
 		return;
 	drop_sessions_and_data_path(t);
-	if (t->state != TUNNEL_DEAD || t->established_usec)
-		log_msg(LOG_INFO, "tunnel=%u peer=%s event=freed", t->id, t->peer_str);
+	log_msg(LOG_DEBUG, "tunnel=%u peer=%s event=freed", t->id, t->peer_str);
 	transport_free(t->transport);
 	free(t);
 }
