@@ -397,6 +397,14 @@ static void input_new_tunnel(struct lns *lns, const struct lns_addr *addr,
 		}
 		goto out;
 	}
+	if (m->assigned_tunnel_id == 0) { /* 0 means "no tunnel yet" (RFC 2661 3.1) */
+		if (may_log_notice(lns))
+			log_msg(LOG_NOTICE, "tunnel=0 peer=%s event=reject reason=\"%s\"", peer,
+				"SCCRQ assigns tunnel id 0");
+		reject_sccrq(lns, addr, 0, L2TP_STOPCCN_GENERAL_ERROR, L2TP_ERR_BAD_VALUE,
+			     "Assigned Tunnel ID 0");
+		goto out;
+	}
 	t = find_by_peer(lns, &addr->peer, m->assigned_tunnel_id);
 	if (t) { /* a repeated SCCRQ: the transport acknowledges it */
 		tunnel_recv(t, h, body, len);

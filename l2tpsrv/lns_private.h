@@ -54,6 +54,7 @@ struct session {
 	unsigned int wen_count;
 	struct l2tp_call_errors errors;
 	uint64_t established_usec;
+	uint64_t created_usec;
 };
 
 struct tunnel {
@@ -131,6 +132,13 @@ void session_recv(struct tunnel *t, uint16_t session_id, const struct l2tp_msg *
 /* A session-level message that failed to decode (RFC 2661 4.2: end the session). */
 void session_recv_bad(struct tunnel *t, uint16_t session_id, const struct l2tp_msg *m,
 		      const struct l2tp_msg_error *err);
+/*
+ * Calls still waiting for ICCN: the earliest time one of them gives up,
+ * and session_expire_waiting() ends those whose time has come (CDN,
+ * result 10 "timeout").
+ */
+uint64_t session_waiting_deadline(const struct tunnel *t);
+void session_expire_waiting(struct tunnel *t);
 /* Sends CDN, removes the data path, frees s. */
 void session_stop(struct session *s, uint16_t result, uint16_t error, const char *text);
 int session_send_sli(struct session *s, uint32_t send_accm, uint32_t recv_accm);

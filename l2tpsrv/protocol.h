@@ -139,4 +139,15 @@ static inline int l2tp_msg_is_tunnel_level(unsigned int type)
 	       type == L2TP_MSG_STOPCCN || type == L2TP_MSG_HELLO;
 }
 
+/*
+ * Messages about one call. Anything else, unknown types included, concerns
+ * the control connection (RFC 2661 4.4.1: an unknown mandatory message
+ * type clears the tunnel).
+ */
+static inline int l2tp_msg_is_session_level(unsigned int type)
+{
+	return (type >= L2TP_MSG_OCRQ && type <= L2TP_MSG_ICCN) || type == L2TP_MSG_CDN ||
+	       type == L2TP_MSG_WEN || type == L2TP_MSG_SLI;
+}
+
 #endif

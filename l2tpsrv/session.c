@@ -100,6 +100,11 @@ static struct session *new_call(struct tunnel *t, const struct l2tp_msg *rq)
 	const struct l2tpsrv_config *cfg = t->lns->cfg;
 	struct session *s;
 
+	if (rq->assigned_session_id == 0) { /* 0 means "no session" (RFC 2661 3.1) */
+		reject_call(t, 0, L2TP_CDN_GENERAL_ERROR, L2TP_ERR_BAD_VALUE,
+			    "Assigned Session ID 0");
+		return NULL;
+	}
 	if (t->lns->shutting_down) {
 		reject_call(t, rq->assigned_session_id, L2TP_CDN_NO_RESOURCES_TEMPORARY, 0,
 			    "server is shutting down");
@@ -119,6 +124,7 @@ static struct session *new_call(struct tunnel *t, const struct l2tp_msg *rq)
 		return NULL;
 	}
 	s->peer_id = rq->assigned_session_id;
+	s->created_usec = t->lns->now;
 	s->call_serial_number = rq->call_serial_number;
 	s->send_accm = DEFAULT_ACCM;
 	s->recv_accm = DEFAULT_ACCM;
@@ -244,6 +250,18 @@ static void on_sli(struct session *s, const struct l2tp_msg *m)
 			s->tunnel->id, s->id, s->tunnel->peer_str);
 }
 
+/*
+ * A LAC that clears a call before our ICRP reached it does not know our id
+ * yet: its CDN goes to session 0 and names the call by its own id (5.2).
+ */
+static struct session *find_by_peer_id(struct tunnel *t, uint16_t peer_id)
+{
+	for (struct session *s = t->sessions; s; s = s->next)
+		if (s->peer_id == peer_id)
+			return s;
+	return NULL;
+}
+
 void session_recv(struct tunnel *t, uint16_t session_id, const struct l2tp_msg *m)
 {
 	struct session *s;
@@ -256,6 +274,8 @@ void session_recv(struct tunnel *t, uint16_t session_id, const struct l2tp_msg *
 		return;
 	}
 	s = lns_session_find(t->lns, t->id, session_id);
+	if (!s && session_id == 0 && m->type == L2TP_MSG_CDN)
+		s = find_by_peer_id(t, m->assigned_session_id);
 	if (!s) {
 		/* Typically a CDN crossing ours; nothing to answer (no such call). */
 		log_msg(LOG_DEBUG, "tunnel=%u session=%u peer=%s event=ignored msg=%s reason=\"%s\"",
@@ -306,4 +326,35 @@ int session_send_sli(struct session *s, uint32_t send_accm, uint32_t recv_accm)
 	m.receive_accm = recv_accm;
 	l2tp_msg_set(&m, L2TP_AVP_ACCM);
 	return tunnel_send(s->tunnel, s->peer_id, &m);
+}
+
+/* A LAC that never sends ICCN must not hold a session forever. */
+static uint64_t call_setup_limit(const struct tunnel *t)
+{
+	return transport_give_up_usec(&t->lns->tcfg);
+}
+
+uint64_t session_waiting_deadline(const struct tunnel *t)
+{
+	uint64_t deadline = LNS_NO_DEADLINE;
+
+	for (const struct session *s = t->sessions; s; s = s->next) {
+		uint64_t d = s->created_usec + call_setup_limit(t);
+
+		if (s->state == SESSION_WAIT_CONNECT && d < deadline)
+			deadline = d;
+	}
+	return deadline;
+}
+
+void session_expire_waiting(struct tunnel *t)
+{
+	struct session *s = t->sessions, *next;
+
+	for (; s; s = next) {
+		next = s->next; /* session_stop() frees s */
+		if (s->state == SESSION_WAIT_CONNECT &&
+		    s->created_usec + call_setup_limit(t) <= t->lns->now)
+			session_stop(s, L2TP_CDN_TIMEOUT, 0, "no ICCN from the peer");
+	}
 }

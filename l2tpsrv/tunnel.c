@@ -291,7 +291,7 @@ static void deliver(void *ctx, uint16_t session_id, const uint8_t *body, size_t 
 	} else if (r < 0) {
 		log_msg(LOG_NOTICE, "tunnel=%u session=%u peer=%s event=bad_message msg=%s reason=\"%s\"",
 			t->id, session_id, t->peer_str, l2tp_msg_type_name(err.msg_type), err.text);
-		if (!err.msg_type || l2tp_msg_is_tunnel_level(err.msg_type))
+		if (!l2tp_msg_is_session_level(err.msg_type))
 			tunnel_stop(t, L2TP_STOPCCN_GENERAL_ERROR, err.error_code, err.text);
 		else
 			session_recv_bad(t, session_id, m, &err);
@@ -360,6 +360,13 @@ static void send_hello(struct tunnel *t)
 	t->last_rx_usec = t->lns->now; /* next HELLO one interval from now */
 }
 
+static uint64_t hello_deadline(const struct tunnel *t)
+{
+	uint64_t interval = t->lns->cfg->hello_interval_usec;
+
+	return interval ? t->last_rx_usec + interval : LNS_NO_DEADLINE;
+}
+
 static uint64_t state_deadline(const struct tunnel *t)
 {
 	const struct lns *lns = t->lns;
@@ -368,9 +375,11 @@ static uint64_t state_deadline(const struct tunnel *t)
 	case TUNNEL_IDLE:
 	case TUNNEL_WAIT_CTL_CONN:
 		return t->last_rx_usec + transport_give_up_usec(&lns->tcfg);
-	case TUNNEL_ESTABLISHED:
-		return lns->cfg->hello_interval_usec ? t->last_rx_usec + lns->cfg->hello_interval_usec
-						     : LNS_NO_DEADLINE;
+	case TUNNEL_ESTABLISHED: {
+		uint64_t hello = hello_deadline(t), calls = session_waiting_deadline(t);
+
+		return hello < calls ? hello : calls;
+	}
 	case TUNNEL_STOPPING:
 	case TUNNEL_STOPPED:
 		return t->hold_until_usec;
@@ -401,7 +410,9 @@ void tunnel_timer(struct tunnel *t)
 		tunnel_stop(t, L2TP_STOPCCN_GENERAL_ERROR, 0, "no SCCCN from the peer");
 		break;
 	case TUNNEL_ESTABLISHED:
-		send_hello(t);
+		session_expire_waiting(t);
+		if (now >= hello_deadline(t))
+			send_hello(t);
 		break;
 	case TUNNEL_STOPPING:
 	case TUNNEL_STOPPED:
