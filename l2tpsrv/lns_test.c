@@ -1,0 +1,979 @@
+/*
+ * Tests of the LNS control connection state machine (tunnel.c, lns.c)
+ * against the null data path, through lns_input() and lns_timer() only;
+ * the fake LAC, io and clock are in lns_harness.c. What the tunnel secret
+ * does (authentication, hidden AVPs) is tested in secret_test.c, the call
+ * state machine in session_test.c.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "check_tap.h"
+#include "lns_harness.h"
+#include "writer.h"
+
+#define LAC_TID 0x1234
+/* RFC timers (1 s doubling to 8 s, 5 retransmissions): 1+2+4+8+8+8 s. */
+#define GIVE_UP (31 * SEC)
+
+/* ---- establishment ---- */
+
+START_TEST(sccrq_gets_sccrp)
+{
+	struct harness *h = h_new();
+	struct lac l;
+	struct l2tp_msg m;
+	struct l2tp_avp avp;
+	struct rx *r;
+
+	h->cfg.receive_window = 7;
+	h_start(h);
+	lac_init(&l, h, 1, 40000, LAC_TID);
+	msg_sccrq(&m, LAC_TID, "lac.test", 8);
+	lac_send(&l, 0, &m);
+	r = lac_expect(&l, L2TP_MSG_SCCRP);
+	ck_assert_uint_eq(r->h.tunnel_id, LAC_TID);
+	ck_assert_uint_eq(r->h.session_id, 0);
+	ck_assert_uint_eq(r->h.ns, 0);
+	ck_assert_uint_eq(r->h.nr, 1);
+	ck_assert(l2tp_msg_has(&r->m, L2TP_AVP_ASSIGNED_TUNNEL_ID));
+	ck_assert_uint_ne(r->m.assigned_tunnel_id, 0);
+	ck_assert(l2tp_msg_has(&r->m, L2TP_AVP_PROTOCOL_VERSION));
+	ck_assert_uint_eq(r->m.protocol_version, 1);
+	ck_assert_uint_eq(r->m.protocol_revision, 0);
+	ck_assert(l2tp_msg_has(&r->m, L2TP_AVP_HOST_NAME));
+	ck_assert_uint_eq(r->m.host_name.len, strlen(H_HOST_NAME));
+	ck_assert(!memcmp(r->m.host_name.ptr, H_HOST_NAME, strlen(H_HOST_NAME)));
+	ck_assert(l2tp_msg_has(&r->m, L2TP_AVP_RECEIVE_WINDOW_SIZE));
+	ck_assert_uint_eq(r->m.receive_window_size, 7);
+	ck_assert(l2tp_msg_has(&r->m, L2TP_AVP_FRAMING_CAPABILITIES));
+	ck_assert(!l2tp_msg_has(&r->m, L2TP_AVP_CHALLENGE));
+	ck_assert(!l2tp_msg_has(&r->m, L2TP_AVP_CHALLENGE_RESPONSE));
+	ck_assert_uint_eq(r->m.hidden, 0);
+	/* Message Type first, with M set (4.4.1) */
+	ck_assert(rx_raw_avp(r, L2TP_AVP_MESSAGE_TYPE, &avp));
+	ck_assert(avp.mandatory && !avp.hidden && avp.value == r->body + 6);
+	ck_assert_str_eq(h_tunnel_state(h, r->m.assigned_tunnel_id), "wait-ctl-conn");
+	ck_assert_uint_eq(h_counters(h).tunnels, 1);
+	ck_assert_uint_eq(h_dp(h, DP_NULL_TUNNEL_ADD), 0);
+	ck_assert_uint_ne(h_deadline(h, r->m.assigned_tunnel_id), LNS_NO_DEADLINE);
+	h_expect_nothing(h);
+	h_free(h);
+}
+END_TEST
+
+START_TEST(scccn_establishes_the_tunnel)
+{
+	struct harness *h = h_started();
+	struct lns_tunnel_info info;
+	struct dp_null_event ev;
+	struct lac l;
+	struct rx *r;
+	uint64_t t0 = h->now;
+
+	lac_init(&l, h, 1, 40000, LAC_TID);
+	l.host_name = "lac-\"one\"";
+	lac_open_tunnel(&l);
+	ck_assert_uint_eq(h_dp(h, DP_NULL_TUNNEL_ADD), 1);
+	ck_assert_uint_eq(dataplane_null_live_tunnels(h->dp), 1);
+	ev = h_dp_last(h, DP_NULL_TUNNEL_ADD);
+	ck_assert_uint_eq(ev.tunnel_id, l.lns_tid);
+	ck_assert_uint_eq(ev.peer_id, LAC_TID);
+	ck_assert(h_tunnel_info(h, l.lns_tid, &info));
+	ck_assert_uint_eq(info.peer_tunnel_id, LAC_TID);
+	ck_assert_str_eq(info.host_name, "lac-?one?"); /* quotes made printable */
+	ck_assert_str_eq(info.peer, "192.0.2.1:40000");
+	ck_assert_uint_eq(info.established_usec, t0);
+	ck_assert_uint_eq(info.sessions, 0);
+	ck_assert_uint_eq(h_counters(h).tunnels_established, 1);
+	/* the SCCCN is acknowledged by a ZLB after the ack delay */
+	h_expect_nothing(h);
+	h_advance(h, h->cfg.ack_delay_usec);
+	r = lac_recv(&l);
+	ck_assert(r->zlb);
+	ck_assert_uint_eq(r->h.ns, 1);
+	ck_assert_uint_eq(r->h.nr, 2);
+	h_expect_nothing(h);
+	h_free(h);
+}
+END_TEST
+
+START_TEST(repeated_sccrq_gets_only_a_zlb)
+{
+	struct harness *h = h_started();
+	uint8_t body[256];
+	struct l2tp_msg m;
+	struct writer w;
+	struct lac l;
+	struct rx *r;
+
+	lac_init(&l, h, 1, 40000, LAC_TID);
+	msg_sccrq(&m, LAC_TID, "lac.test", 8);
+	body_start(&w, body, sizeof(body), &m);
+	lac_send_raw(&l, 0, 0, 0, 0, body, writer_len(&w));
+	r = lac_recv(&l);
+	ck_assert(r->rc == 0 && r->m.type == L2TP_MSG_SCCRP);
+	/* the SCCRP was lost: the LAC sends its SCCRQ again */
+	lac_send_raw(&l, 0, 0, 0, 0, body, writer_len(&w));
+	r = lac_recv(&l);
+	ck_assert(r->zlb);
+	ck_assert_uint_eq(r->h.ns, 1);
+	ck_assert_uint_eq(r->h.nr, 1);
+	h_expect_nothing(h);
+	ck_assert_uint_eq(h_counters(h).tunnels, 1);
+	h_free(h);
+}
+END_TEST
+
+START_TEST(protocol_version_2_is_refused)
+{
+	struct harness *h = h_started();
+	struct l2tp_msg m;
+	struct lac l;
+	struct rx *r;
+
+	lac_init(&l, h, 1, 40000, LAC_TID);
+	msg_sccrq(&m, LAC_TID, "lac.test", 8);
+	m.protocol_version = 2;
+	lac_send(&l, 0, &m);
+	r = lac_expect(&l, L2TP_MSG_STOPCCN);
+	rx_assert_result(r, L2TP_MSG_STOPCCN, L2TP_STOPCCN_BAD_PROTOCOL_VERSION, 0);
+	ck_assert_uint_eq(r->h.session_id, 0);
+	h_expect_nothing(h);
+	ck_assert_uint_eq(h_counters(h).tunnels, 0);
+	ck_assert_uint_eq(h_dp(h, DP_NULL_TUNNEL_ADD), 0);
+	h_free(h);
+}
+END_TEST
+
+START_TEST(sccrq_without_host_name_is_refused)
+{
+	struct harness *h = h_started();
+	struct l2tp_msg m;
+	struct lac l;
+	struct rx *r;
+
+	lac_init(&l, h, 1, 40000, LAC_TID);
+	msg_sccrq(&m, LAC_TID, "lac.test", 8);
+	m.present &= ~((uint64_t)1 << L2TP_AVP_HOST_NAME);
+	lac_send(&l, 0, &m);
+	r = lac_expect(&l, L2TP_MSG_STOPCCN);
+	rx_assert_result(r, L2TP_MSG_STOPCCN, L2TP_STOPCCN_GENERAL_ERROR, -1);
+	ck_assert_ptr_nonnull(memmem(r->m.error_message.ptr, r->m.error_message.len, "Host Name",
+				     9));
+	h_expect_nothing(h);
+	ck_assert_uint_eq(h_counters(h).tunnels, 0);
+	ck_assert_uint_eq(h_dp(h, DP_NULL_TUNNEL_ADD), 0);
+	h_free(h);
+}
+END_TEST
+
+/* ---- messages out of place ---- */
+
+START_TEST(scccn_when_established_is_an_fsm_error)
+{
+	struct harness *h = h_started();
+	struct l2tp_msg m;
+	struct lac l;
+
+	lac_init(&l, h, 1, 40000, LAC_TID);
+	lac_open_tunnel(&l);
+	msg_scccn(&m);
+	lac_send(&l, 0, &m);
+	lac_expect_stopccn(&l, L2TP_STOPCCN_FSM_ERROR, 0);
+	ck_assert_str_eq(h_tunnel_state(h, l.lns_tid), "stopping");
+	ck_assert_uint_eq(h_dp(h, DP_NULL_TUNNEL_DEL), 1);
+	ck_assert_uint_eq(dataplane_null_live_tunnels(h->dp), 0);
+	h_free(h);
+}
+END_TEST
+
+/* _i: 0 while waiting for SCCCN, 1 when established. */
+START_TEST(sccrp_is_always_an_fsm_error)
+{
+	struct harness *h = h_started();
+	struct l2tp_msg m;
+	struct lac l;
+
+	lac_init(&l, h, 1, 40000, LAC_TID);
+	if (_i == 0)
+		lac_start_tunnel(&l);
+	else
+		lac_open_tunnel(&l);
+	msg_sccrq(&m, LAC_TID, "lac.test", 8);
+	m.type = L2TP_MSG_SCCRP;
+	lac_send(&l, 0, &m);
+	lac_expect_stopccn(&l, L2TP_STOPCCN_FSM_ERROR, 0);
+	ck_assert_str_eq(h_tunnel_state(h, l.lns_tid), "stopping");
+	ck_assert_uint_eq(dataplane_null_live_tunnels(h->dp), 0);
+	h_free(h);
+}
+END_TEST
+
+START_TEST(icrq_before_scccn_is_an_fsm_error)
+{
+	struct harness *h = h_started();
+	struct l2tp_msg m;
+	struct lac l;
+
+	lac_init(&l, h, 1, 40000, LAC_TID);
+	lac_start_tunnel(&l);
+	msg_icrq(&m, 5, 5);
+	lac_send(&l, 0, &m);
+	lac_expect_stopccn(&l, L2TP_STOPCCN_FSM_ERROR, 0);
+	ck_assert_uint_eq(h_counters(h).sessions, 0);
+	ck_assert_uint_eq(h_dp(h, DP_NULL_TUNNEL_ADD), 0);
+	h_free(h);
+}
+END_TEST
+
+/* ---- unknown AVPs and message types (RFC 2661 4.1, 4.4.1) ---- */
+
+START_TEST(unknown_mandatory_avp_stops_the_tunnel)
+{
+	struct harness *h = h_started();
+	struct l2tp_msg m;
+	struct lac l;
+
+	lac_init(&l, h, 1, 40000, LAC_TID);
+	lac_open_tunnel(&l);
+	l2tp_msg_init(&m, L2TP_MSG_HELLO);
+	lac_send_with_extra_avp(&l, 0, &m, 9, 1, true);
+	lac_expect_stopccn(&l, L2TP_STOPCCN_GENERAL_ERROR, L2TP_ERR_UNKNOWN_MANDATORY_AVP);
+	ck_assert_uint_eq(dataplane_null_live_tunnels(h->dp), 0);
+	h_free(h);
+}
+END_TEST
+
+START_TEST(sccrq_with_unknown_mandatory_avp_is_refused)
+{
+	struct harness *h = h_started();
+	struct l2tp_msg m;
+	struct lac l;
+	struct rx *r;
+
+	lac_init(&l, h, 1, 40000, LAC_TID);
+	msg_sccrq(&m, LAC_TID, "lac.test", 8);
+	lac_send_with_extra_avp(&l, 0, &m, 0, 60, true);
+	r = lac_expect(&l, L2TP_MSG_STOPCCN);
+	rx_assert_result(r, L2TP_MSG_STOPCCN, L2TP_STOPCCN_GENERAL_ERROR,
+			 L2TP_ERR_UNKNOWN_MANDATORY_AVP);
+	h_expect_nothing(h);
+	ck_assert_uint_eq(h_counters(h).tunnels, 0);
+	h_free(h);
+}
+END_TEST
+
+START_TEST(unknown_optional_avps_are_ignored)
+{
+	struct harness *h = h_started();
+	struct lns_tunnel_info info;
+	struct l2tp_msg m;
+	struct lac l;
+	struct rx *r;
+
+	lac_init(&l, h, 1, 40000, LAC_TID);
+	/* in an SCCRQ: still answered */
+	msg_sccrq(&m, LAC_TID, "lac.test", 8);
+	lac_send_with_extra_avp(&l, 0, &m, 0, 60, false);
+	r = lac_expect(&l, L2TP_MSG_SCCRP);
+	l.lns_tid = r->m.assigned_tunnel_id;
+	msg_scccn(&m);
+	lac_send_with_extra_avp(&l, 0, &m, 9, 1, false);
+	ck_assert_str_eq(h_tunnel_state(h, l.lns_tid), "established");
+	/* in a HELLO: acknowledged, nothing else */
+	l2tp_msg_init(&m, L2TP_MSG_HELLO);
+	lac_send_with_extra_avp(&l, 0, &m, 9, 1, false);
+	h_advance(h, h->cfg.ack_delay_usec);
+	r = lac_recv(&l);
+	ck_assert(r->zlb);
+	ck_assert_uint_eq(r->h.nr, 3);
+	h_expect_nothing(h);
+	ck_assert(h_tunnel_info(h, l.lns_tid, &info));
+	ck_assert_str_eq(info.state, "established");
+	ck_assert_uint_eq(info.transport.delivered, 3);
+	h_free(h);
+}
+END_TEST
+
+START_TEST(unknown_message_type_without_m_is_ignored)
+{
+	struct harness *h = h_started();
+	struct lac l;
+	struct rx *r;
+
+	lac_init(&l, h, 1, 40000, LAC_TID);
+	lac_open_tunnel(&l);
+	lac_send_bare_type(&l, 99, false);
+	h_advance(h, h->cfg.ack_delay_usec);
+	r = lac_recv(&l);
+	ck_assert(r->zlb);
+	ck_assert_uint_eq(r->h.nr, 3);
+	h_expect_nothing(h);
+	ck_assert_str_eq(h_tunnel_state(h, l.lns_tid), "established");
+	/* and the tunnel still works */
+	lac_send_hello(&l);
+	h_advance(h, h->cfg.ack_delay_usec);
+	h_expect_only_zlbs(h);
+	ck_assert_str_eq(h_tunnel_state(h, l.lns_tid), "established");
+	h_free(h);
+}
+END_TEST
+
+START_TEST(unknown_message_type_with_m_stops_the_tunnel)
+{
+	struct harness *h = h_started();
+	struct lac l;
+
+	lac_init(&l, h, 1, 40000, LAC_TID);
+	lac_open_tunnel(&l);
+	lac_send_bare_type(&l, 99, true);
+	lac_expect_stopccn(&l, L2TP_STOPCCN_GENERAL_ERROR, L2TP_ERR_UNKNOWN_MANDATORY_AVP);
+	ck_assert_str_eq(h_tunnel_state(h, l.lns_tid), "stopping");
+	h_free(h);
+}
+END_TEST
+
+/* ---- keepalive ---- */
+
+static struct harness *started_with_hello(uint64_t interval)
+{
+	struct harness *h = h_new();
+
+	h->cfg.hello_interval_usec = interval;
+	h_start(h);
+	return h;
+}
+
+START_TEST(hello_after_an_idle_interval)
+{
+	struct harness *h = started_with_hello(10 * SEC);
+	struct lac l;
+	struct rx *r;
+	uint64_t t0;
+
+	lac_init(&l, h, 1, 40000, LAC_TID);
+	lac_open_tunnel(&l);
+	t0 = h->now;
+	h_advance(h, 10 * SEC - 1);
+	h_expect_only_zlbs(h);
+	h_advance(h, 1);
+	r = lac_expect(&l, L2TP_MSG_HELLO);
+	ck_assert_uint_eq(r->at, t0 + 10 * SEC);
+	ck_assert_uint_eq(r->h.session_id, 0);
+	ck_assert_uint_eq(r->h.ns, 1);
+	h_expect_nothing(h);
+	h_free(h);
+}
+END_TEST
+
+START_TEST(unanswered_hello_ends_the_tunnel)
+{
+	struct harness *h = started_with_hello(60 * SEC);
+	struct lac l;
+	struct rx *r;
+	uint64_t t_hello;
+	unsigned int hellos = 0;
+
+	lac_init(&l, h, 1, 40000, LAC_TID);
+	lac_open_tunnel(&l);
+	lac_open_session(&l, 0x55);
+	lac_send_zlb(&l); /* acks the ICRP */
+	h_advance(h, 60 * SEC);
+	r = lac_expect(&l, L2TP_MSG_HELLO);
+	t_hello = r->at;
+	h_run_until(h, t_hello + GIVE_UP - 1);
+	ck_assert_str_eq(h_tunnel_state(h, l.lns_tid), "established");
+	h_run_until(h, t_hello + GIVE_UP);
+	ck_assert_ptr_null(h_tunnel_state(h, l.lns_tid));
+	while ((r = h_pop(h))) {
+		ck_assert_msg(r->rc == 0 && r->m.type == L2TP_MSG_HELLO, "got %s",
+			      r->zlb ? "ZLB" : l2tp_msg_type_name(r->m.type));
+		ck_assert_uint_eq(r->h.ns, 2);
+		hellos++;
+	}
+	ck_assert_uint_eq(hellos, h->cfg.retransmit_count);
+	ck_assert_uint_eq(h_counters(h).tunnels, 0);
+	ck_assert_uint_eq(h_counters(h).sessions, 0);
+	ck_assert_uint_eq(h_dp(h, DP_NULL_TUNNEL_DEL), 1);
+	ck_assert_uint_eq(h_dp(h, DP_NULL_SESSION_DEL), 1);
+	ck_assert_uint_eq(h_deadline(h, l.lns_tid), LNS_NO_DEADLINE);
+	h_free(h);
+}
+END_TEST
+
+START_TEST(answered_hello_keeps_the_tunnel)
+{
+	struct harness *h = started_with_hello(10 * SEC);
+	struct lac l;
+	struct rx *r;
+
+	lac_init(&l, h, 1, 40000, LAC_TID);
+	lac_open_tunnel(&l);
+	for (int i = 0; i < 6; i++) {
+		uint64_t t = h->now;
+
+		h_advance(h, 10 * SEC);
+		r = lac_expect(&l, L2TP_MSG_HELLO);
+		ck_assert_uint_eq(r->at, t + 10 * SEC);
+		h_expect_nothing(h);
+		lac_send_zlb(&l);
+	}
+	ck_assert_str_eq(h_tunnel_state(h, l.lns_tid), "established");
+	ck_assert_uint_eq(h_dp(h, DP_NULL_TUNNEL_DEL), 0);
+	h_free(h);
+}
+END_TEST
+
+/* ---- the end of a tunnel ---- */
+
+START_TEST(stopccn_from_the_lac)
+{
+	struct harness *h = h_started();
+	uint8_t body[64];
+	struct writer w;
+	struct l2tp_msg m;
+	struct lac l;
+	struct rx *r;
+	uint64_t t_stop;
+	uint16_t stop_ns;
+
+	lac_init(&l, h, 1, 40000, LAC_TID);
+	lac_open_tunnel(&l);
+	lac_open_session(&l, 0x11);
+	lac_open_session(&l, 0x22);
+	ck_assert_uint_eq(dataplane_null_live_sessions(h->dp), 2);
+	msg_stopccn(&m, LAC_TID, L2TP_STOPCCN_GENERAL_CLEAR);
+	stop_ns = l.ns;
+	lac_send(&l, 0, &m);
+	t_stop = h->now;
+	ck_assert_uint_eq(h_dp(h, DP_NULL_SESSION_DEL), 2);
+	ck_assert_uint_eq(h_dp(h, DP_NULL_TUNNEL_DEL), 1);
+	ck_assert_uint_eq(dataplane_null_live_sessions(h->dp), 0);
+	ck_assert_uint_eq(dataplane_null_live_tunnels(h->dp), 0);
+	ck_assert_uint_eq(h_counters(h).sessions, 0);
+	ck_assert_str_eq(h_tunnel_state(h, l.lns_tid), "stopped");
+	/* acknowledged by a ZLB */
+	h_advance(h, h->cfg.ack_delay_usec);
+	r = lac_recv(&l);
+	ck_assert(r->zlb);
+	ck_assert_uint_eq(r->h.nr, (uint16_t)(stop_ns + 1));
+	h_expect_nothing(h);
+	/* a repeated StopCCN is acknowledged again, at once */
+	body_start(&w, body, sizeof(body), &m);
+	lac_send_raw(&l, l.lns_tid, 0, stop_ns, l.nr, body, writer_len(&w));
+	r = lac_recv(&l);
+	ck_assert(r->zlb);
+	h_expect_nothing(h);
+	/* held for the give-up time, then freed */
+	h_run_until(h, t_stop + GIVE_UP - 1);
+	ck_assert_str_eq(h_tunnel_state(h, l.lns_tid), "stopped");
+	h_run_until(h, t_stop + GIVE_UP);
+	ck_assert_ptr_null(h_tunnel_state(h, l.lns_tid));
+	ck_assert_uint_eq(h_counters(h).tunnels, 0);
+	ck_assert_uint_eq(h_deadline(h, l.lns_tid), LNS_NO_DEADLINE);
+	ck_assert_uint_eq(h_dp(h, DP_NULL_TUNNEL_DEL), 1);
+	h_expect_nothing(h);
+	h_free(h);
+}
+END_TEST
+
+/* RFC 2661 4.4.3: the SCCRP was lost; the LAC's StopCCN goes to tunnel 0 and names its own. */
+START_TEST(stopccn_before_the_sccrp_names_the_tunnel_by_its_avp)
+{
+	struct harness *h = h_started();
+	struct lac l, other_port;
+	struct l2tp_msg m;
+	struct rx *r;
+	uint16_t lns_tid;
+	uint64_t t_stop;
+
+	lac_init(&l, h, 1, 40000, LAC_TID);
+	lns_tid = lac_start_tunnel(&l)->m.assigned_tunnel_id;
+	l.lns_tid = 0;
+	l.nr = 0; /* as if the SCCRP never came */
+	msg_stopccn(&m, LAC_TID, L2TP_STOPCCN_GENERAL_CLEAR);
+	/* the same from another port of the host is not this LAC's */
+	lac_init(&other_port, h, 1, 40001, LAC_TID);
+	other_port.ns = 1;
+	lac_send(&other_port, 0, &m);
+	ck_assert_str_eq(h_tunnel_state(h, lns_tid), "wait-ctl-conn");
+	ck_assert_uint_eq(h_counters(h).packets_dropped, 1);
+	lac_send(&l, 0, &m);
+	t_stop = h->now;
+	ck_assert_str_eq(h_tunnel_state(h, lns_tid), "stopped");
+	h_advance(h, h->cfg.ack_delay_usec);
+	r = lac_recv(&l);
+	ck_assert(r->zlb);
+	ck_assert_uint_eq(r->h.nr, 2);
+	h_run_until(h, t_stop + GIVE_UP);
+	ck_assert_ptr_null(h_tunnel_state(h, lns_tid));
+	while ((r = h_pop(h)))
+		ck_assert_msg(r->zlb || r->m.type == L2TP_MSG_SCCRP, "got %s",
+			      l2tp_msg_type_name(r->m.type));
+	ck_assert_uint_eq(h_dp(h, DP_NULL_TUNNEL_ADD), 0);
+	h_free(h);
+}
+END_TEST
+
+START_TEST(close_tunnel_sends_stopccn)
+{
+	struct harness *h = h_started();
+	struct lac l;
+
+	lac_init(&l, h, 1, 40000, LAC_TID);
+	lac_open_tunnel(&l);
+	lac_open_session(&l, 0x11);
+	ck_assert_int_eq(lns_close_tunnel(h->lns, h->now, (uint16_t)(l.lns_tid + 1)), -ENOENT);
+	ck_assert_int_eq(lns_close_tunnel(h->lns, h->now, 0), -ENOENT);
+	ck_assert_int_eq(lns_close_tunnel(h->lns, h->now, l.lns_tid), 0);
+	lac_expect_stopccn(&l, L2TP_STOPCCN_GENERAL_CLEAR, 0);
+	h_expect_nothing(h);
+	ck_assert_uint_eq(h_dp(h, DP_NULL_SESSION_DEL), 1);
+	ck_assert_uint_eq(h_dp(h, DP_NULL_TUNNEL_DEL), 1);
+	ck_assert_str_eq(h_tunnel_state(h, l.lns_tid), "stopping");
+	ck_assert_uint_ne(h_deadline(h, l.lns_tid), LNS_NO_DEADLINE);
+	/* a second close changes nothing */
+	ck_assert_int_eq(lns_close_tunnel(h->lns, h->now, l.lns_tid), 0);
+	h_expect_nothing(h);
+	lac_send_zlb(&l);
+	ck_assert_ptr_null(h_tunnel_state(h, l.lns_tid));
+	ck_assert_uint_eq(h_deadline(h, l.lns_tid), LNS_NO_DEADLINE);
+	ck_assert_uint_eq(h_dp(h, DP_NULL_TUNNEL_DEL), 1);
+	h_expect_nothing(h);
+	h_free(h);
+}
+END_TEST
+
+/* The LAC answers our StopCCN with its own, acknowledging ours in it. */
+START_TEST(stopccn_crossing_ours_is_acknowledged)
+{
+	struct harness *h = h_started();
+	struct l2tp_msg m;
+	struct lac l;
+	struct rx *r;
+	uint16_t their_ns;
+
+	lac_init(&l, h, 1, 40000, LAC_TID);
+	lac_open_tunnel(&l);
+	ck_assert_int_eq(lns_close_tunnel(h->lns, h->now, l.lns_tid), 0);
+	lac_expect_stopccn(&l, L2TP_STOPCCN_GENERAL_CLEAR, 0);
+	their_ns = l.ns;
+	msg_stopccn(&m, LAC_TID, L2TP_STOPCCN_GENERAL_CLEAR);
+	lac_send(&l, 0, &m);
+	h_advance(h, h->cfg.ack_delay_usec);
+	r = h_pop(h);
+	ck_assert_msg(r != NULL, "the LAC's StopCCN was never acknowledged");
+	ck_assert(r->zlb);
+	ck_assert_uint_eq(r->h.nr, (uint16_t)(their_ns + 1));
+	h_free(h);
+}
+END_TEST
+
+START_TEST(tunnel_data_path_failure_stops_the_tunnel)
+{
+	struct harness *h = h_started();
+	struct l2tp_msg m;
+	struct lac l;
+
+	lac_init(&l, h, 1, 40000, LAC_TID);
+	lac_start_tunnel(&l);
+	dataplane_null_fail_next(h->dp, DP_NULL_TUNNEL_ADD, -ENOMEM, 1);
+	msg_scccn(&m);
+	lac_send(&l, 0, &m);
+	lac_expect_stopccn(&l, L2TP_STOPCCN_GENERAL_ERROR, L2TP_ERR_NO_RESOURCES);
+	ck_assert_uint_eq(h_counters(h).tunnels_established, 0);
+	ck_assert_uint_eq(h_dp(h, DP_NULL_TUNNEL_DEL), 0);
+	h_free(h);
+}
+END_TEST
+
+START_TEST(no_scccn_gives_up_with_stopccn)
+{
+	struct harness *h = h_started();
+	struct lac l;
+	uint64_t t0;
+
+	lac_init(&l, h, 1, 40000, LAC_TID);
+	lac_start_tunnel(&l);
+	lac_send_zlb(&l); /* SCCRP acknowledged, but no SCCCN follows */
+	t0 = h->now;
+	h_run_until(h, t0 + GIVE_UP - 1);
+	h_expect_nothing(h);
+	ck_assert_str_eq(h_tunnel_state(h, l.lns_tid), "wait-ctl-conn");
+	h_run_until(h, t0 + GIVE_UP);
+	lac_expect_stopccn(&l, L2TP_STOPCCN_GENERAL_ERROR, -1);
+	h_expect_nothing(h);
+	lac_send_zlb(&l);
+	ck_assert_uint_eq(h_counters(h).tunnels, 0);
+	ck_assert_uint_eq(h_dp(h, DP_NULL_TUNNEL_ADD), 0);
+	h_free(h);
+}
+END_TEST
+
+START_TEST(silent_lac_is_given_up)
+{
+	struct harness *h = h_started();
+	struct l2tp_msg m;
+	struct lac l;
+	struct rx *r;
+	uint64_t t0 = h->now;
+	unsigned int sccrps = 0;
+
+	lac_init(&l, h, 1, 40000, LAC_TID);
+	msg_sccrq(&m, LAC_TID, "lac.test", 8);
+	lac_send(&l, 0, &m);
+	h_run_until(h, t0 + GIVE_UP);
+	while ((r = h_pop(h))) {
+		ck_assert(r->rc == 0 && r->m.type == L2TP_MSG_SCCRP);
+		ck_assert_uint_eq(r->h.ns, 0);
+		sccrps++;
+	}
+	ck_assert_uint_eq(sccrps, 1 + h->cfg.retransmit_count);
+	ck_assert_uint_eq(h_counters(h).tunnels, 0);
+	h_free(h);
+}
+END_TEST
+
+/* ---- limits and peers ---- */
+
+START_TEST(tunnel_limit)
+{
+	struct harness *h = h_new();
+	struct lac a, b, c;
+	struct l2tp_msg m;
+	struct rx *r;
+
+	h->cfg.max_tunnels = 2;
+	h->cfg.max_tunnels_per_peer = 0;
+	h_start(h);
+	lac_init(&a, h, 1, 40000, 1);
+	lac_init(&b, h, 2, 40000, 2);
+	lac_init(&c, h, 3, 40000, 3);
+	lac_open_tunnel(&a);
+	lac_open_tunnel(&b);
+	msg_sccrq(&m, 3, "lac.test", 8);
+	lac_send(&c, 0, &m);
+	r = lac_expect(&c, L2TP_MSG_STOPCCN);
+	rx_assert_result(r, L2TP_MSG_STOPCCN, L2TP_STOPCCN_GENERAL_ERROR, L2TP_ERR_NO_RESOURCES);
+	h_expect_nothing(h);
+	ck_assert_uint_eq(h_counters(h).tunnels, 2);
+	ck_assert_uint_eq(h_dp(h, DP_NULL_TUNNEL_ADD), 2);
+	h_free(h);
+}
+END_TEST
+
+START_TEST(tunnel_limit_per_peer)
+{
+	struct harness *h = h_new();
+	struct lac a, same_host, other_host;
+	struct l2tp_msg m;
+	struct rx *r;
+
+	h->cfg.max_tunnels_per_peer = 1;
+	h_start(h);
+	lac_init(&a, h, 1, 40000, 1);
+	lac_init(&same_host, h, 1, 40001, 2);
+	lac_init(&other_host, h, 2, 40000, 3);
+	lac_open_tunnel(&a);
+	msg_sccrq(&m, 2, "lac.test", 8);
+	lac_send(&same_host, 0, &m);
+	r = lac_expect(&same_host, L2TP_MSG_STOPCCN);
+	rx_assert_result(r, L2TP_MSG_STOPCCN, L2TP_STOPCCN_GENERAL_ERROR, L2TP_ERR_NO_RESOURCES);
+	h_expect_nothing(h);
+	lac_open_tunnel(&other_host);
+	ck_assert_uint_eq(h_counters(h).tunnels, 2);
+	h_free(h);
+}
+END_TEST
+
+START_TEST(ipv6_peers)
+{
+	struct harness *h = h_new();
+	struct lns_tunnel_info info;
+	struct lac a, same_host;
+	struct l2tp_msg m;
+	struct rx *r;
+
+	h->cfg.max_tunnels_per_peer = 1;
+	h_start(h);
+	lac_init_v6(&a, h, 1, 1701, LAC_TID);
+	lac_open_tunnel(&a);
+	ck_assert(h_tunnel_info(h, a.lns_tid, &info));
+	ck_assert_str_eq(info.peer, "[2001:db8::1]:1701");
+	lac_init_v6(&same_host, h, 1, 1702, LAC_TID + 1);
+	msg_sccrq(&m, LAC_TID + 1, "lac.test", 8);
+	lac_send(&same_host, 0, &m);
+	r = lac_expect(&same_host, L2TP_MSG_STOPCCN);
+	rx_assert_result(r, L2TP_MSG_STOPCCN, L2TP_STOPCCN_GENERAL_ERROR, L2TP_ERR_NO_RESOURCES);
+	h_expect_nothing(h);
+	ck_assert_uint_eq(h_counters(h).tunnels, 1);
+	h_free(h);
+}
+END_TEST
+
+/*
+ * RFC 2661 5.3: 0 is never an Assigned Tunnel ID; answering with an SCCRP
+ * would address the LAC as tunnel 0. Dropping it, or a StopCCN, will do.
+ */
+START_TEST(sccrq_assigning_tunnel_zero_is_refused)
+{
+	struct harness *h = h_started();
+	struct l2tp_msg m;
+	struct lac l;
+	struct rx *r;
+
+	lac_init(&l, h, 1, 40000, 0);
+	msg_sccrq(&m, 0, "lac.test", 8);
+	lac_send(&l, 0, &m);
+	while ((r = h_pop(h)))
+		rx_assert_result(r, L2TP_MSG_STOPCCN, L2TP_STOPCCN_GENERAL_ERROR, -1);
+	ck_assert_uint_eq(h_counters(h).tunnels, 0);
+	h_free(h);
+}
+END_TEST
+
+/* _i: 0 another host, 1 another port of the same host. */
+START_TEST(another_peer_cannot_use_a_tunnel)
+{
+	struct harness *h = h_started();
+	struct lns_tunnel_info before, after;
+	struct lac l, intruder;
+	struct l2tp_msg m;
+
+	lac_init(&l, h, 1, 40000, LAC_TID);
+	lac_open_tunnel(&l);
+	h_advance(h, h->cfg.ack_delay_usec);
+	h_expect_only_zlbs(h);
+	ck_assert(h_tunnel_info(h, l.lns_tid, &before));
+	lac_init(&intruder, h, _i == 0 ? 66 : 1, _i == 0 ? 40000 : 40001, LAC_TID);
+	intruder.lns_tid = l.lns_tid;
+	intruder.ns = l.ns;
+	intruder.nr = l.nr;
+	msg_stopccn(&m, LAC_TID, L2TP_STOPCCN_GENERAL_CLEAR);
+	lac_send(&intruder, 0, &m);
+	h_advance(h, SEC);
+	h_expect_nothing(h);
+	ck_assert_uint_eq(h_counters(h).packets_dropped, 1);
+	ck_assert(h_tunnel_info(h, l.lns_tid, &after));
+	ck_assert_str_eq(after.state, "established");
+	ck_assert_uint_eq(after.transport.nr, before.transport.nr);
+	ck_assert_uint_eq(h_dp(h, DP_NULL_TUNNEL_DEL), 0);
+	h_free(h);
+}
+END_TEST
+
+/* ---- robustness ---- */
+
+START_TEST(malformed_datagrams_are_dropped)
+{
+	struct harness *h = h_started();
+	uint8_t pkt[256], body[256];
+	struct l2tp_msg m;
+	struct writer w;
+	struct lac l;
+	uint64_t dropped = 0;
+	size_t off, len;
+
+	lac_init(&l, h, 1, 40000, LAC_TID);
+	msg_sccrq(&m, LAC_TID, "lac.test", 8);
+	body_start(&w, body, sizeof(body), &m);
+	writer_init(&w, pkt, sizeof(pkt));
+	ck_assert(l2tp_control_header_write(&w, 0, 0, 0, 0, &off));
+	len = L2TP_CONTROL_HEADER_LEN;
+	/* every truncation of a header */
+	for (size_t n = 0; n < len; n++) {
+		h_input(h, &l.addr, pkt, n);
+		ck_assert_uint_eq(h_counters(h).packets_dropped, ++dropped);
+	}
+	/* a ZLB for tunnel 0 */
+	ck_assert(l2tp_header_finish(&w, off));
+	h_input(h, &l.addr, pkt, len);
+	ck_assert_uint_eq(h_counters(h).packets_dropped, ++dropped);
+	/* an SCCRQ cut inside its AVPs, Length kept honest */
+	lac_send_raw(&l, 0, 0, 0, 0, body, 20);
+	ck_assert_uint_eq(h_counters(h).packets_dropped, ++dropped);
+	/* version 3 */
+	pkt[1] = 0x03;
+	h_input(h, &l.addr, pkt, len);
+	ck_assert_uint_eq(h_counters(h).packets_dropped, ++dropped);
+	/* noise */
+	for (unsigned int i = 0; i < sizeof(pkt); i++)
+		pkt[i] = (uint8_t)(i * 37 + 11);
+	h_input(h, &l.addr, pkt, sizeof(pkt));
+	ck_assert_uint_eq(h_counters(h).packets_dropped, ++dropped);
+	h_expect_nothing(h);
+	ck_assert_uint_eq(h_counters(h).tunnels, 0);
+	ck_assert_uint_eq(h_counters(h).data_packets, 0);
+	h_free(h);
+}
+END_TEST
+
+START_TEST(data_and_unknown_tunnels)
+{
+	struct harness *h = h_started();
+	static const uint8_t data[] = { 0x40, 0x02, 0x00, 0x0c, 0x12, 0x34, 0x00, 0x01,
+					0xff, 0x03, 0xc0, 0x21 };
+	struct l2tp_msg m;
+	struct lac l;
+
+	lac_init(&l, h, 1, 40000, LAC_TID);
+	h_input(h, &l.addr, data, sizeof(data));
+	ck_assert_uint_eq(h_counters(h).data_packets, 1);
+	ck_assert_uint_eq(h_counters(h).packets_dropped, 0);
+	l.lns_tid = 4242;
+	lac_send_hello(&l);
+	ck_assert_uint_eq(h_counters(h).packets_dropped, 1);
+	l.lns_tid = 0;
+	msg_scccn(&m); /* not an SCCRQ, for tunnel 0 */
+	lac_send(&l, 0, &m);
+	ck_assert_uint_eq(h_counters(h).packets_dropped, 2);
+	h_expect_nothing(h);
+	ck_assert_uint_eq(h_counters(h).tunnels, 0);
+	h_free(h);
+}
+END_TEST
+
+/* ---- shutdown ---- */
+
+START_TEST(shutdown_stops_every_tunnel)
+{
+	struct harness *h = h_started();
+	struct lac a, b, c, late;
+	struct lac *lacs[] = { &a, &b, &c };
+	struct l2tp_msg m;
+	struct rx *r;
+
+	lac_init(&a, h, 1, 40000, 1);
+	lac_init(&b, h, 2, 40000, 2);
+	lac_init(&c, h, 3, 40000, 3);
+	lac_open_tunnel(&a);
+	lac_open_session(&a, 0x10);
+	lac_open_tunnel(&b);
+	msg_sccrq(&m, 3, "lac.test", 8); /* c waits for its SCCCN */
+	lac_send(&c, 0, &m);
+	r = lac_expect(&c, L2TP_MSG_SCCRP);
+	c.lns_tid = r->m.assigned_tunnel_id;
+	lac_send_zlb(&c);
+	h_expect_nothing(h);
+	ck_assert(!lns_is_idle(h->lns));
+	lns_shutdown(h->lns, h->now);
+	/* one StopCCN each, in an order (tunnel ids are random) not ours to assume */
+	for (int i = 0; i < 3; i++) {
+		struct lac *to = NULL;
+
+		r = h_pop(h);
+		ck_assert_ptr_nonnull(r);
+		for (int k = 0; k < 3; k++)
+			if (lacs[k]->tid == r->h.tunnel_id)
+				to = lacs[k];
+		ck_assert_ptr_nonnull(to);
+		ck_assert(!memcmp(&r->addr.peer, &to->addr.peer, to->addr.peer_len));
+		rx_assert_result(r, L2TP_MSG_STOPCCN, L2TP_STOPCCN_SHUTTING_DOWN, 0);
+		ck_assert_uint_eq(r->m.assigned_tunnel_id, to->lns_tid);
+		to->nr++;
+	}
+	h_expect_nothing(h);
+	ck_assert_uint_eq(dataplane_null_live_tunnels(h->dp), 0);
+	ck_assert_uint_eq(dataplane_null_live_sessions(h->dp), 0);
+	ck_assert(!lns_is_idle(h->lns));
+	lac_send_zlb(&a);
+	lac_send_zlb(&b);
+	ck_assert(!lns_is_idle(h->lns));
+	lac_send_zlb(&c);
+	ck_assert(lns_is_idle(h->lns));
+	ck_assert_uint_eq(h_counters(h).tunnels, 0);
+	/* no new tunnels */
+	lac_init(&late, h, 4, 40000, 4);
+	msg_sccrq(&m, 4, "lac.test", 8);
+	lac_send(&late, 0, &m);
+	r = lac_expect(&late, L2TP_MSG_STOPCCN);
+	rx_assert_result(r, L2TP_MSG_STOPCCN, L2TP_STOPCCN_SHUTTING_DOWN, 0);
+	h_expect_nothing(h);
+	ck_assert_uint_eq(h_counters(h).tunnels, 0);
+	ck_assert(lns_is_idle(h->lns));
+	h_free(h);
+}
+END_TEST
+
+START_TEST(shutdown_gives_up_on_silent_peers)
+{
+	struct harness *h = h_started();
+	struct lac l;
+	uint64_t t0;
+
+	lac_init(&l, h, 1, 40000, LAC_TID);
+	lac_open_tunnel(&l);
+	t0 = h->now;
+	lns_shutdown(h->lns, t0);
+	lac_expect_stopccn(&l, L2TP_STOPCCN_SHUTTING_DOWN, 0);
+	h_run_until(h, t0 + GIVE_UP - 1);
+	ck_assert(!lns_is_idle(h->lns));
+	h_run_until(h, t0 + GIVE_UP);
+	ck_assert(lns_is_idle(h->lns));
+	ck_assert_uint_eq(h_counters(h).tunnels, 0);
+	h_free(h);
+}
+END_TEST
+
+/* A tunnel the LAC had stopped owes no StopCCN: it does not hold up lns_is_idle(). */
+START_TEST(shutdown_does_not_wait_for_tunnels_the_lac_stopped)
+{
+	struct harness *h = h_started();
+	struct l2tp_msg m;
+	struct lac l;
+
+	lac_init(&l, h, 1, 40000, LAC_TID);
+	lac_open_tunnel(&l);
+	msg_stopccn(&m, LAC_TID, L2TP_STOPCCN_GENERAL_CLEAR);
+	lac_send(&l, 0, &m);
+	lns_shutdown(h->lns, h->now);
+	h_advance(h, h->cfg.ack_delay_usec);
+	h_expect_only_zlbs(h); /* our ack of their StopCCN; no StopCCN of ours */
+	ck_assert(lns_is_idle(h->lns));
+	h_free(h);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("lns");
+	TCase *tc = tcase_create("tunnel");
+
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, sccrq_gets_sccrp);
+	tcase_add_test(tc, scccn_establishes_the_tunnel);
+	tcase_add_test(tc, repeated_sccrq_gets_only_a_zlb);
+	tcase_add_test(tc, protocol_version_2_is_refused);
+	tcase_add_test(tc, sccrq_without_host_name_is_refused);
+	tcase_add_test(tc, scccn_when_established_is_an_fsm_error);
+	tcase_add_loop_test(tc, sccrp_is_always_an_fsm_error, 0, 2);
+	tcase_add_test(tc, icrq_before_scccn_is_an_fsm_error);
+	tcase_add_test(tc, unknown_mandatory_avp_stops_the_tunnel);
+	tcase_add_test(tc, sccrq_with_unknown_mandatory_avp_is_refused);
+	tcase_add_test(tc, unknown_optional_avps_are_ignored);
+	tcase_add_test(tc, unknown_message_type_without_m_is_ignored);
+	tcase_add_test(tc, unknown_message_type_with_m_stops_the_tunnel);
+	tcase_add_test(tc, hello_after_an_idle_interval);
+	tcase_add_test(tc, unanswered_hello_ends_the_tunnel);
+	tcase_add_test(tc, answered_hello_keeps_the_tunnel);
+	tcase_add_test(tc, stopccn_from_the_lac);
+	tcase_add_test(tc, stopccn_before_the_sccrp_names_the_tunnel_by_its_avp);
+	tcase_add_test(tc, close_tunnel_sends_stopccn);
+	tcase_add_test(tc, stopccn_crossing_ours_is_acknowledged);
+	tcase_add_test(tc, tunnel_data_path_failure_stops_the_tunnel);
+	tcase_add_test(tc, no_scccn_gives_up_with_stopccn);
+	tcase_add_test(tc, silent_lac_is_given_up);
+	tcase_add_test(tc, tunnel_limit);
+	tcase_add_test(tc, tunnel_limit_per_peer);
+	tcase_add_test(tc, ipv6_peers);
+	tcase_add_test(tc, sccrq_assigning_tunnel_zero_is_refused);
+	tcase_add_loop_test(tc, another_peer_cannot_use_a_tunnel, 0, 2);
+	tcase_add_test(tc, malformed_datagrams_are_dropped);
+	tcase_add_test(tc, data_and_unknown_tunnels);
+	tcase_add_test(tc, shutdown_stops_every_tunnel);
+	tcase_add_test(tc, shutdown_gives_up_on_silent_peers);
+	tcase_add_test(tc, shutdown_does_not_wait_for_tunnels_the_lac_stopped);
+	suite_add_tcase(s, tc);
+	return check_run_tap(s);
+}
