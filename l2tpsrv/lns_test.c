@@ -478,6 +478,38 @@ START_TEST(stopccn_from_the_lac)
 }
 END_TEST
 
+/* Nobody takes what we had not got acknowledged when the LAC stopped: no retransmissions. */
+START_TEST(stopccn_from_the_lac_ends_our_retransmissions)
+{
+	struct harness *h = h_started();
+	uint8_t body[64];
+	struct writer w;
+	struct l2tp_msg m;
+	struct lac l;
+	uint16_t sid, nr_before_sli;
+	uint64_t t_stop;
+
+	lac_init(&l, h, 1, 40000, LAC_TID);
+	lac_open_tunnel(&l);
+	sid = lac_open_session(&l, 0x11);
+	h_advance(h, h->cfg.ack_delay_usec);
+	h_drain(h);
+	nr_before_sli = l.nr;
+	ck_assert_int_eq(lns_session_set_accm(h->lns, h->now, l.lns_tid, sid, 0, 0), 0);
+	lac_expect(&l, L2TP_MSG_SLI); /* not acknowledged: */
+	msg_stopccn(&m, LAC_TID, L2TP_STOPCCN_GENERAL_CLEAR);
+	body_start(&w, body, sizeof(body), &m);
+	lac_send_raw(&l, l.lns_tid, 0, l.ns, nr_before_sli, body, writer_len(&w));
+	t_stop = h->now;
+	ck_assert_str_eq(h_tunnel_state(h, l.lns_tid), "stopped");
+	h_run_until(h, t_stop + GIVE_UP - 1);
+	h_expect_only_zlbs(h);
+	h_run_until(h, t_stop + GIVE_UP);
+	ck_assert_ptr_null(h_tunnel_state(h, l.lns_tid));
+	h_free(h);
+}
+END_TEST
+
 /* RFC 2661 4.4.3: the SCCRP was lost; the LAC's StopCCN goes to tunnel 0 and names its own. */
 START_TEST(stopccn_before_the_sccrp_names_the_tunnel_by_its_avp)
 {
@@ -958,6 +990,7 @@ int main(void)
 	tcase_add_test(tc, unanswered_hello_ends_the_tunnel);
 	tcase_add_test(tc, answered_hello_keeps_the_tunnel);
 	tcase_add_test(tc, stopccn_from_the_lac);
+	tcase_add_test(tc, stopccn_from_the_lac_ends_our_retransmissions);
 	tcase_add_test(tc, stopccn_before_the_sccrp_names_the_tunnel_by_its_avp);
 	tcase_add_test(tc, close_tunnel_sends_stopccn);
 	tcase_add_test(tc, stopccn_crossing_ours_is_acknowledged);

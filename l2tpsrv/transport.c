@@ -403,16 +403,32 @@ struct transport *transport_new(const struct transport_config *cfg,
 	return t;
 }
 
-struct transport *transport_free(struct transport *t)
+static void drop_tx(struct transport *t)
 {
-	if (!t)
-		return NULL;
 	while (t->tx_head) {
 		struct tx_msg *m = t->tx_head;
 
 		t->tx_head = m->next;
 		free(m);
 	}
+	t->tx_tail = NULL;
+	t->tx_waiting = NULL;
+	t->st.unacked = 0;
+	t->st.queued = 0;
+	t->retries = 0;
+	t->rtx_deadline = TRANSPORT_NO_DEADLINE;
+}
+
+void transport_abandon(struct transport *t)
+{
+	drop_tx(t);
+}
+
+struct transport *transport_free(struct transport *t)
+{
+	if (!t)
+		return NULL;
+	drop_tx(t);
 	while (t->rx_ahead) {
 		struct rx_msg *m = t->rx_ahead;
 

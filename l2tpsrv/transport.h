@@ -92,6 +92,13 @@ int transport_send(struct transport *t, uint64_t now, uint16_t session_id, const
 void transport_recv(struct transport *t, uint64_t now, const struct l2tp_header *h,
 		    const uint8_t *body, size_t len);
 
+/*
+ * The peer cleared the connection (StopCCN): drops every message not yet
+ * acknowledged, since nobody will take it, and stops retransmitting.
+ * What arrives is still acknowledged.
+ */
+void transport_abandon(struct transport *t);
+
 /* Does what is due at now: retransmissions, the delayed ZLB, failure. */
 void transport_tick(struct transport *t, uint64_t now);
 /* When transport_tick() has something to do, or TRANSPORT_NO_DEADLINE. */

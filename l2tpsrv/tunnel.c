@@ -241,6 +241,7 @@ static void on_stopccn(struct tunnel *t, const struct l2tp_msg *m)
 		t->id, t->peer_str, tunnel_state_name(t->state), m->result_code, m->error_code,
 		t->n_sessions, text);
 	drop_sessions_and_data_path(t);
+	transport_abandon(t->transport);
 	t->state = TUNNEL_STOPPED;
 	t->hold_until_usec = t->lns->now + transport_give_up_usec(&t->lns->tcfg);
 }
