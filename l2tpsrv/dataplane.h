@@ -83,7 +83,7 @@ unsigned long dataplane_null_live_tunnels(const struct dataplane *dp);
 unsigned long dataplane_null_live_sessions(const struct dataplane *dp);
 /* The n-th most recent request (0 = last); false when there is none. */
 bool dataplane_null_recent(const struct dataplane *dp, unsigned int n, struct dp_null_event *ev);
-/* Makes the next `count` calls of op fail with err (tests of failure paths). */
+/* Makes the next `count` calls of op (an add or a set) fail with err (tests of failure paths). */
 void dataplane_null_fail_next(struct dataplane *dp, enum dp_null_op op, int err, unsigned int count);
 
 #endif

@@ -34,7 +34,9 @@ static int record(struct dataplane *dp, const struct dp_null_event *ev)
 {
 	struct dp_null *n = to_null(dp);
 
-	if (n->fail_count && n->fail_op == ev->op) {
+	/* Deletions cannot fail (they return nothing): only adds and sets do. */
+	if (n->fail_count && n->fail_op == ev->op && ev->op != DP_NULL_TUNNEL_DEL &&
+	    ev->op != DP_NULL_SESSION_DEL) {
 		n->fail_count--;
 		return n->fail_err;
 	}

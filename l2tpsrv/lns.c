@@ -117,22 +117,36 @@ static bool same_endpoint(const struct sockaddr_storage *a, const struct sockadd
 	return same_host(a, b) && port_of(a) == port_of(b);
 }
 
-static unsigned int host_bucket(const struct sockaddr_storage *a)
+static uint32_t fnv(uint32_t h, const void *p, size_t n)
 {
-	const uint8_t *p = NULL;
-	size_t n = 0;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ ((const uint8_t *)p)[i]) * 16777619u;
+	return h;
+}
+
+static uint32_t host_hash(const struct sockaddr_storage *a)
+{
 	uint32_t h = 2166136261u;
 
-	if (a->ss_family == AF_INET) {
-		p = (const uint8_t *)&((const struct sockaddr_in *)a)->sin_addr;
-		n = 4;
-	} else if (a->ss_family == AF_INET6) {
-		p = (const uint8_t *)&((const struct sockaddr_in6 *)a)->sin6_addr;
-		n = 16;
-	}
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ p[i]) * 16777619u;
-	return h % LNS_PEER_BUCKETS;
+	if (a->ss_family == AF_INET)
+		return fnv(h, &((const struct sockaddr_in *)a)->sin_addr, 4);
+	if (a->ss_family == AF_INET6)
+		return fnv(h, &((const struct sockaddr_in6 *)a)->sin6_addr, 16);
+	return h;
+}
+
+static unsigned int host_bucket(const struct sockaddr_storage *a)
+{
+	return host_hash(a) % LNS_PEER_BUCKETS;
+}
+
+/* Address, port and the peer's tunnel id: the key of a repeated SCCRQ. */
+static unsigned int peer_bucket(const struct sockaddr_storage *a, uint16_t peer_id)
+{
+	uint16_t port = port_of(a);
+	uint32_t h = fnv(host_hash(a), &port, sizeof(port));
+
+	return fnv(h, &peer_id, sizeof(peer_id)) % LNS_PEER_BUCKETS;
 }
 
 static unsigned int session_bucket(uint16_t tunnel_id, uint16_t session_id)
@@ -225,20 +239,27 @@ void lns_session_detach(struct lns *lns, struct session *s)
 static struct tunnel *find_by_peer(const struct lns *lns, const struct sockaddr_storage *peer,
 				   uint16_t peer_id)
 {
-	struct tunnel *t = lns->by_peer[host_bucket(peer)];
+	struct tunnel *t = lns->by_peer[peer_bucket(peer, peer_id)];
 
 	while (t && !(t->peer_id == peer_id && same_endpoint(&t->addr.peer, peer)))
 		t = t->peer_next;
 	return t;
 }
 
+static struct lns_host *find_host(const struct lns *lns, const struct sockaddr_storage *addr)
+{
+	struct lns_host *h = lns->hosts[host_bucket(addr)];
+
+	while (h && !same_host(&h->addr, addr))
+		h = h->next;
+	return h;
+}
+
 static unsigned int tunnels_of_host(const struct lns *lns, const struct sockaddr_storage *peer)
 {
-	unsigned int n = 0;
+	const struct lns_host *h = find_host(lns, peer);
 
-	for (struct tunnel *t = lns->by_peer[host_bucket(peer)]; t; t = t->peer_next)
-		n += same_host(&t->addr.peer, peer);
-	return n;
+	return h ? h->tunnels : 0;
 }
 
 static uint16_t alloc_tunnel_id(struct lns *lns)
@@ -255,24 +276,52 @@ static uint16_t alloc_tunnel_id(struct lns *lns)
 	return 0;
 }
 
-static void link_tunnel(struct lns *lns, struct tunnel *t)
+static int link_tunnel(struct lns *lns, struct tunnel *t)
 {
-	unsigned int b = host_bucket(&t->addr.peer);
+	struct lns_host *host = find_host(lns, &t->addr.peer);
+	unsigned int b;
 
-	lns->tunnels[t->id] = t;
+	if (!host) {
+		host = calloc(1, sizeof(*host));
+		if (!host)
+			return -ENOMEM;
+		host->addr = t->addr.peer;
+		b = host_bucket(&host->addr);
+		host->next = lns->hosts[b];
+		lns->hosts[b] = host;
+	}
+	host->tunnels++;
+	t->host = host;
+	b = peer_bucket(&t->addr.peer, t->peer_id);
 	t->peer_next = lns->by_peer[b];
 	lns->by_peer[b] = t;
+	lns->tunnels[t->id] = t;
 	lns->n_tunnels++;
+	return 0;
+}
+
+static void unlink_host(struct lns *lns, struct lns_host *host)
+{
+	struct lns_host **pp = &lns->hosts[host_bucket(&host->addr)];
+
+	if (--host->tunnels)
+		return;
+	while (*pp && *pp != host)
+		pp = &(*pp)->next;
+	if (*pp)
+		*pp = host->next;
+	free(host);
 }
 
 static void unlink_tunnel(struct lns *lns, struct tunnel *t)
 {
-	struct tunnel **pp = &lns->by_peer[host_bucket(&t->addr.peer)];
+	struct tunnel **pp = &lns->by_peer[peer_bucket(&t->addr.peer, t->peer_id)];
 
 	while (*pp && *pp != t)
 		pp = &(*pp)->peer_next;
 	if (*pp)
 		*pp = t->peer_next;
+	unlink_host(lns, t->host);
 	lns->tunnels[t->id] = NULL;
 	lns->n_tunnels--;
 }
@@ -442,7 +491,12 @@ static void input_new_tunnel(struct lns *lns, const struct lns_addr *addr,
 			     L2TP_ERR_NO_RESOURCES, "out of resources");
 		goto out;
 	}
-	link_tunnel(lns, t);
+	if (link_tunnel(lns, t) < 0) {
+		tunnel_free(t);
+		reject_sccrq(lns, addr, m->assigned_tunnel_id, L2TP_STOPCCN_GENERAL_ERROR,
+			     L2TP_ERR_NO_RESOURCES, "out of resources");
+		goto out;
+	}
 	t->armed_deadline = LNS_NO_DEADLINE;
 	tunnel_recv(t, h, body, len);
 	settle(lns, t);

@@ -33,6 +33,13 @@ enum session_state {
 
 struct tunnel;
 
+/* An address with tunnels, for max_tunnels_per_peer. */
+struct lns_host {
+	struct lns_host *next;
+	struct sockaddr_storage addr;
+	unsigned int tunnels;
+};
+
 struct session {
 	struct session *hash_next; /* lns->sessions chain */
 	struct session *prev, *next; /* the tunnel's list */
@@ -58,7 +65,8 @@ struct session {
 };
 
 struct tunnel {
-	struct tunnel *peer_next; /* lns->by_peer chain (key: peer address) */
+	struct tunnel *peer_next; /* lns->by_peer chain (key: address, port, peer id) */
+	struct lns_host *host;    /* counts the tunnels of the peer's address */
 	struct lns *lns;
 	uint16_t id;
 	uint16_t peer_id;
@@ -94,6 +102,7 @@ struct lns {
 	unsigned int log_in_window;
 	unsigned int log_suppressed;
 	struct tunnel *by_peer[LNS_PEER_BUCKETS];
+	struct lns_host *hosts[LNS_PEER_BUCKETS];
 	struct session *sessions[LNS_SESSION_BUCKETS];
 	struct tunnel *tunnels[UINT16_MAX + 1]; /* by our tunnel id; [0] unused */
 };

@@ -105,11 +105,6 @@ static struct session *new_call(struct tunnel *t, const struct l2tp_msg *rq)
 			    "Assigned Session ID 0");
 		return NULL;
 	}
-	if (t->lns->shutting_down) {
-		reject_call(t, rq->assigned_session_id, L2TP_CDN_NO_RESOURCES_TEMPORARY, 0,
-			    "server is shutting down");
-		return NULL;
-	}
 	if ((cfg->max_sessions && t->lns->n_sessions >= cfg->max_sessions) ||
 	    (cfg->max_sessions_per_tunnel && t->n_sessions >= cfg->max_sessions_per_tunnel)) {
 		reject_call(t, rq->assigned_session_id, L2TP_CDN_NO_RESOURCES_TEMPORARY, 0,
