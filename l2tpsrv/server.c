@@ -26,6 +26,12 @@
 #define STATUS_INTERVAL_USEC (5 * 1000 * 1000ULL)
 /* Timer slack: acknowledgement delays are a few hundred milliseconds. */
 #define TIMER_ACCURACY_USEC 1000
+/*
+ * Receive buffer of a listening socket: the kernel's default (~200 KiB,
+ * a few hundred small datagrams) overflows when hundreds of LACs connect
+ * at once, and each drop costs a LAC a retransmission timeout.
+ */
+#define LISTEN_RCVBUF (4 * 1024 * 1024)
 /* Datagrams read per wake-up before giving other sources a turn. */
 #define RECV_BATCH 64
 
@@ -238,7 +244,7 @@ static void listen_string(const struct config_listen *cl, char *buf, size_t len)
 static int open_listener(struct server *srv, const struct config_listen *cl)
 {
 	struct listener *l = &srv->listeners[srv->n_listeners];
-	int family = cl->addr.ss_family, one = 1, fd, r;
+	int family = cl->addr.ss_family, one = 1, rcvbuf = LISTEN_RCVBUF, fd, r;
 	char where[64];
 
 	listen_string(cl, where, sizeof(where));
@@ -246,6 +252,9 @@ static int open_listener(struct server *srv, const struct config_listen *cl)
 	if (fd < 0)
 		goto fail;
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	/* FORCE passes net.core.rmem_max when we may (CAP_NET_ADMIN); otherwise the capped size */
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf)) < 0)
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
 	if (family == AF_INET)
 		r = setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one));
 	else
