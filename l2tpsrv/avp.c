@@ -138,8 +138,7 @@ int avp_next(struct reader *r, struct l2tp_avp *avp)
 	avp->mandatory = bits & AVP_FLAG_M;
 	avp->hidden = bits & AVP_FLAG_H;
 	len = bits & AVP_LENGTH_MASK;
-	if (bits & AVP_RESERVED_BITS)
-		return -EBADMSG;
+	avp->reserved_bits = bits & AVP_RESERVED_BITS;
 	if (len < L2TP_AVP_HEADER_LEN || len > reader_left(r))
 		return -EBADMSG;
 

@@ -31,6 +31,7 @@
 struct l2tp_avp {
 	bool mandatory;       /* M */
 	bool hidden;          /* H: value is still hidden; see avp_unhide() */
+	bool reserved_bits;   /* a reserved bit was set: treat as unrecognized (4.1) */
 	uint16_t vendor;
 	uint16_t type;
 	const uint8_t *value; /* points into the packet */
@@ -47,9 +48,11 @@ struct avp_hiding {
 
 /*
  * Reads the next AVP. Returns 1 and fills *avp, 0 at the end of the
- * message, or -EBADMSG when the AVP's Length is under 6, runs past the
- * message, or a reserved bit is set. On -EBADMSG, avp->type and
- * avp->vendor are filled in when at least the header could be read.
+ * message, or -EBADMSG when the AVP's Length is under 6 or runs past the
+ * message. On -EBADMSG, avp->type and avp->vendor are filled in when at
+ * least the header could be read. An AVP with a reserved bit set is
+ * returned with reserved_bits: RFC 2661 4.1 has the receiver treat it as
+ * unrecognized (skipped, or fatal with M set).
  */
 int avp_next(struct reader *r, struct l2tp_avp *avp);
 

@@ -392,20 +392,14 @@ static int decode_fail(struct decoder *d, uint16_t error_code, uint16_t avp_type
 	return -EBADMSG;
 }
 
-/*
- * avp_next() refused the AVP at *before: say whether a reserved bit was
- * set (error code 3 covers "reserved field was non-zero", 4.4.2) or its
- * Length was wrong.
- */
+/* avp_next() refused the AVP at *before: its Length was wrong. */
 static int decode_fail_malformed(struct decoder *d, const struct reader *before,
 				 const struct l2tp_avp *avp)
 {
 	struct reader peek = *before;
 	uint16_t bits = 0;
 
-	if (reader_u16(&peek, &bits) && (bits & AVP_RESERVED_BITS))
-		return decode_fail(d, L2TP_ERR_BAD_VALUE, avp->type,
-				   "AVP type %u with reserved bits set", avp->type);
+	reader_u16(&peek, &bits);
 	return decode_fail(d, L2TP_ERR_BAD_LENGTH, avp->type,
 			   "AVP length %u with %zu octets left", (unsigned int)(bits & AVP_LENGTH_MASK),
 			   reader_left(before));
@@ -424,7 +418,8 @@ static int decode_message_type(struct decoder *d, struct reader *r)
 		return decode_fail(d, L2TP_ERR_BAD_LENGTH, 0, "control message without AVPs");
 	if (rc < 0)
 		return decode_fail_malformed(d, &before, &avp);
-	if (avp.vendor != L2TP_VENDOR_IETF || avp.type != L2TP_AVP_MESSAGE_TYPE)
+	if (avp.vendor != L2TP_VENDOR_IETF || avp.type != L2TP_AVP_MESSAGE_TYPE ||
+	    avp.reserved_bits)
 		return decode_fail(d, L2TP_ERR_BAD_VALUE, avp.type,
 				   "first AVP is vendor %u type %u, not Message Type", avp.vendor,
 				   avp.type);
@@ -524,7 +519,7 @@ static int decode_known(struct decoder *d, const struct l2tp_avp *avp)
 
 static int decode_avp(struct decoder *d, const struct l2tp_avp *avp)
 {
-	if (avp->vendor != L2TP_VENDOR_IETF || !avp_is_known(avp->type))
+	if (avp->vendor != L2TP_VENDOR_IETF || !avp_is_known(avp->type) || avp->reserved_bits)
 		return decode_unknown(d, avp);
 	if (avp->type == L2TP_AVP_RANDOM_VECTOR)
 		return decode_random_vector(d, avp);

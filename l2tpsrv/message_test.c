@@ -657,18 +657,30 @@ START_TEST(short_and_long_avp_lengths_are_refused)
 }
 END_TEST
 
-START_TEST(reserved_bits_are_refused)
+/* RFC 2661 4.1: an AVP with a reserved bit set is treated as unrecognized. */
+START_TEST(reserved_bits_make_an_avp_unrecognized)
 {
 	struct writer w;
 
 	for (int bit = 10; bit < 14; bit++) {
+		/* M set: fatal, as an unknown mandatory AVP */
 		start(&w, L2TP_MSG_ICRQ, 0, NULL);
-		writer_u16(&w, (uint16_t)(0x8008 | 1u << bit));
+		writer_u16(&w, (uint16_t)(0x800a | 1u << bit));
 		writer_u16(&w, 0);
 		writer_u16(&w, L2TP_AVP_BEARER_TYPE);
-		writer_u16(&w, 0);
-		check_refused(writer_len(&w), NULL, L2TP_MSG_ICRQ, L2TP_ERR_BAD_VALUE,
+		writer_u32(&w, 0);
+		check_refused(writer_len(&w), NULL, L2TP_MSG_ICRQ, L2TP_ERR_UNKNOWN_MANDATORY_AVP,
 			      L2TP_AVP_BEARER_TYPE);
+		/* M clear: skipped, and not taken as a Bearer Type */
+		start(&w, L2TP_MSG_ICRQ, 0, NULL);
+		writer_u16(&w, (uint16_t)(0x000a | 1u << bit));
+		writer_u16(&w, 0);
+		writer_u16(&w, L2TP_AVP_BEARER_TYPE);
+		writer_u32(&w, 2);
+		ck_assert_int_eq(l2tp_msg_decode(buf, writer_len(&w), NULL, &d, &err), 0);
+		ck_assert(!l2tp_msg_has(&d, L2TP_AVP_BEARER_TYPE));
+		ck_assert_uint_eq(d.unknown_optional, 1);
+		ck_assert(l2tp_msg_has(&d, L2TP_AVP_ASSIGNED_SESSION_ID));
 	}
 	/* on the Message Type AVP itself, before the type is known */
 	static const uint8_t first[] = { 0x84, 0x08, 0, 0, 0, 0, 0, 6 };
@@ -976,7 +988,7 @@ int main(void)
 	tcase_add_test(tc, hidden_sizes_are_enforced);
 	tcase_add_test(tc, truncated_messages_are_refused);
 	tcase_add_test(tc, short_and_long_avp_lengths_are_refused);
-	tcase_add_test(tc, reserved_bits_are_refused);
+	tcase_add_test(tc, reserved_bits_make_an_avp_unrecognized);
 	tcase_add_test(tc, unknown_mandatory_avps_are_refused);
 	tcase_add_test(tc, unknown_optional_avps_are_skipped);
 	tcase_add_test(tc, avps_out_of_place_are_ignored);
