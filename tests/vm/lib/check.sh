@@ -1,11 +1,16 @@
 # check.sh: assertions for scenarios in the test VM.
 #
 #   check DESCRIPTION CMD [ARG]...   run CMD; record a failure if it fails
+#   check_quiet DESCRIPTION CMD [ARG]...
+#                                    the same, but CMD's output is shown
+#                                    only if it fails
 #   check_eq DESCRIPTION WANT GOT    (an empty WANT always fails)
 #   check_ge DESCRIPTION MIN GOT
 #   wait_for DESCRIPTION SECONDS CMD [ARG]...
 #                                    poll CMD every 0.1 s until it succeeds;
 #                                    a failed check if it never does
+#   check_within DESCRIPTION SECONDS CMD [ARG]...
+#                                    the same, and "ok" when it does
 #   check_done                       exit 1 if any check failed, else 0
 #
 # Each check prints "  ok - ..." or "  FAIL - ...", so a scenario's output
@@ -19,6 +24,18 @@ check() {
 	if "$@"; then
 		echo "  ok - $desc"
 	else
+		echo "  FAIL - $desc (command: $*)"
+		CHECK_FAILED=1
+	fi
+}
+
+check_quiet() {
+	local desc=$1 out
+	shift
+	if out=$("$@" 2>&1); then
+		echo "  ok - $desc"
+	else
+		echo "$out"
 		echo "  FAIL - $desc (command: $*)"
 		CHECK_FAILED=1
 	fi
@@ -52,6 +69,10 @@ wait_for() {
 	echo "  FAIL - $desc: not within ${secs}s"
 	CHECK_FAILED=1
 	return 1
+}
+
+check_within() {
+	wait_for "$@" && echo "  ok - $1"
 }
 
 check_done() {

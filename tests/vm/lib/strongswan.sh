@@ -6,6 +6,11 @@
 #                    write strongswan.conf and swanctl.conf, start charon,
 #                    load the config
 #   charon_log HOST  print the host's charon log
+#   ipsec_l2tp_up    the L2TP/IPsec setup of Windows and macOS clients on the
+#                    standard topology: a server charon (192.0.2.1, with our
+#                    plugin) and a client charon (192.0.2.10), IKEv1 with a
+#                    PSK; the client initiates an ESP transport-mode CHILD_SA
+#                    "l2tp" for udp/1701 on both ends
 
 # Only the plugins a PSK/IKEv1/ESP setup needs: fewer to load under TCG, and
 # none that would change the path (bypass-lan, kernel-libipsec).
@@ -43,9 +48,64 @@ charon_start() {
 	EOF
 	on "$host" sh -c 'exec /usr/lib/ipsec/charon >/var/log/charon.out 2>&1' &
 	wait_for "charon on $host opens its vici socket" 20 on "$host" test -S /run/charon.vici
-	check "swanctl on $host loads its config" on "$host" swanctl --load-all --noprompt
+	check_quiet "swanctl on $host loads its config" on "$host" swanctl --load-all --noprompt
 }
 
 charon_log() {
 	on "$1" cat /var/log/charon.log
+}
+
+ipsec_l2tp_up() {
+	# Our plugin, as the package will install it.
+	cp "$L2TPSRV_BUILDDIR/charon-plugin/.libs/libstrongswan-l2tpsrv.so" /usr/lib/ipsec/plugins/
+
+	charon_start server '
+connections {
+	l2tp-psk {
+		version = 1
+		local_addrs = 192.0.2.1
+		proposals = aes256-sha256-modp2048,aes128-sha1-modp2048
+		local { auth = psk
+			id = 192.0.2.1 }
+		remote { auth = psk }
+		children {
+			l2tp {
+				mode = transport
+				local_ts = dynamic[udp/1701]
+				remote_ts = dynamic[udp]
+				esp_proposals = aes256-sha256,aes128-sha1
+			}
+		}
+	}
+}
+secrets {
+	ike-any { secret = "vm-test-psk-not-secret" }
+}' l2tpsrv
+
+	charon_start client '
+connections {
+	l2tp {
+		version = 1
+		remote_addrs = 192.0.2.1
+		proposals = aes256-sha256-modp2048
+		local { auth = psk }
+		remote { auth = psk
+			id = 192.0.2.1 }
+		children {
+			l2tp {
+				mode = transport
+				local_ts = dynamic[udp/1701]
+				remote_ts = dynamic[udp/1701]
+				esp_proposals = aes256-sha256
+			}
+		}
+	}
+}
+secrets {
+	ike-server { id = 192.0.2.1
+		secret = "vm-test-psk-not-secret" }
+}'
+
+	check_quiet "client initiates IKEv1 + transport-mode CHILD_SA" \
+		on client swanctl --initiate --child l2tp --timeout 60
 }

@@ -16,58 +16,7 @@ PROBES=10
 trap 'kill $(jobs -p) 2>/dev/null; topo_down' EXIT
 topo_standard
 
-# Our plugin, as the package will install it.
-cp "$L2TPSRV_BUILDDIR/charon-plugin/.libs/libstrongswan-l2tpsrv.so" /usr/lib/ipsec/plugins/
-
-charon_start server '
-connections {
-	l2tp-psk {
-		version = 1
-		local_addrs = 192.0.2.1
-		proposals = aes256-sha256-modp2048,aes128-sha1-modp2048
-		local { auth = psk
-			id = 192.0.2.1 }
-		remote { auth = psk }
-		children {
-			l2tp {
-				mode = transport
-				local_ts = dynamic[udp/1701]
-				remote_ts = dynamic[udp]
-				esp_proposals = aes256-sha256,aes128-sha1
-			}
-		}
-	}
-}
-secrets {
-	ike-any { secret = "vm-test-psk-not-secret" }
-}' l2tpsrv
-
-charon_start client '
-connections {
-	l2tp {
-		version = 1
-		remote_addrs = 192.0.2.1
-		proposals = aes256-sha256-modp2048
-		local { auth = psk }
-		remote { auth = psk
-			id = 192.0.2.1 }
-		children {
-			l2tp {
-				mode = transport
-				local_ts = dynamic[udp/1701]
-				remote_ts = dynamic[udp/1701]
-				esp_proposals = aes256-sha256
-			}
-		}
-	}
-}
-secrets {
-	ike-server { id = 192.0.2.1
-		secret = "vm-test-psk-not-secret" }
-}'
-
-check "client initiates IKEv1 + transport-mode CHILD_SA" \
-	on client swanctl --initiate --child l2tp --timeout 60
+ipsec_l2tp_up
 
 # Capture on the wire (the switch between client and server).
 tcpdump -i wan -n -U -w /run/wire.pcap 'esp or udp port 1701 or udp port 1702' 2>/run/tcpdump.err &
