@@ -35,7 +35,12 @@ send 1701
 send 1702
 received() { [ "$(on server cat /run/recv1701 /run/recv1702 2>/dev/null | wc -l)" -ge $((2 * PROBES)) ]; }
 wait_for "server received the probes" 10 received
-sleep 0.5 # the capture's last packets
+# tcpdump -U writes each packet as it comes, but under TCG it may come a
+# while after the receiver had it: wait for the capture to hold all probes.
+captured() {
+	[ "$(tcpdump -r /run/wire.pcap -n 'udp port 1702 or esp' 2>/dev/null | wc -l)" -ge $((2 * PROBES)) ]
+}
+wait_for "the capture holds the probes" 10 captured
 kill %tcpdump 2>/dev/null
 wait %tcpdump 2>/dev/null
 
