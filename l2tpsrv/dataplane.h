@@ -22,6 +22,7 @@ struct dp_tunnel {
 	socklen_t peer_len;
 	const struct sockaddr *local;
 	socklen_t local_len;
+	int fd; /* the tunnel's own UDP socket (bound, connected), or -1 */
 };
 
 struct dp_session {
@@ -35,6 +36,13 @@ struct dataplane;
 
 struct dataplane_ops {
 	const char *name;
+	/*
+	 * The kernel needs a UDP socket per tunnel, bound to our address and
+	 * port and connected to the peer: the daemon opens it before
+	 * tunnel_add (dp_tunnel.fd) and reads the tunnel's control messages
+	 * from it until the tunnel is deleted.
+	 */
+	bool wants_tunnel_socket;
 	/* Return 0 or a negative errno; the control plane then fails the call. */
 	int (*tunnel_add)(struct dataplane *dp, const struct dp_tunnel *t);
 	void (*tunnel_del)(struct dataplane *dp, uint16_t tunnel_id);

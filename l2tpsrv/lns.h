@@ -41,6 +41,14 @@ struct lns_io {
 	 * the tunnel is freed.
 	 */
 	void (*timer)(void *ctx, uint16_t tunnel_id, uint64_t deadline);
+	/*
+	 * Only when the data path wants_tunnel_socket: opens the tunnel's own
+	 * UDP socket (our address and port in addr->local and the listener,
+	 * connected to addr->peer) and returns it, or a negative errno; and
+	 * closes it once the data path has let go of the tunnel.
+	 */
+	int (*tunnel_socket_open)(void *ctx, uint16_t tunnel_id, const struct lns_addr *addr);
+	void (*tunnel_socket_close)(void *ctx, uint16_t tunnel_id);
 };
 
 struct lns;

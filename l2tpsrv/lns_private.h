@@ -80,6 +80,7 @@ struct tunnel {
 	uint8_t challenge[LNS_CHALLENGE_LEN]; /* what we asked the peer to answer */
 	bool challenged;
 	bool dp_added;
+	bool has_socket;           /* io->tunnel_socket_open() gave us one */
 	uint64_t last_rx_usec;
 	uint64_t hold_until_usec;  /* STOPPING/STOPPED: when to let go */
 	uint64_t established_usec;

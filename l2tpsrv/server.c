@@ -38,6 +38,8 @@
 struct listener {
 	int fd;
 	int family;
+	struct sockaddr_storage bound; /* the configured address and port */
+	socklen_t bound_len;
 	sd_event_source *source;
 };
 
@@ -54,6 +56,10 @@ struct server {
 	struct timer_slot {
 		struct server *srv;
 		sd_event_source *source;
+		/* the tunnel's own socket, when the data path wants one */
+		int fd;
+		int listener;
+		sd_event_source *io;
 	} timers[UINT16_MAX + 1];
 };
 
@@ -182,17 +188,11 @@ static void local_from_cmsg(struct msghdr *msg, const struct listener *l, struct
 	}
 }
 
-static int on_datagram(sd_event_source *source, int fd, uint32_t revents, void *userdata)
+/* Reads what is waiting on fd; replies will leave by listener l. */
+static void read_datagrams(struct server *srv, int fd, const struct listener *l)
 {
-	struct server *srv = userdata;
-	const struct listener *l = NULL;
 	uint8_t buf[L2TP_MAX_PACKET];
 
-	for (size_t i = 0; i < srv->n_listeners; i++)
-		if (srv->listeners[i].fd == fd)
-			l = &srv->listeners[i];
-	if (!l)
-		return 0;
 	for (int n = 0; n < RECV_BATCH; n++) {
 		union {
 			struct cmsghdr align;
@@ -221,7 +221,122 @@ static int on_datagram(sd_event_source *source, int fd, uint32_t revents, void *
 		local_from_cmsg(&msg, l, &addr);
 		lns_input(srv->lns, now_usec(), &addr, buf, (size_t)len);
 	}
+}
+
+static int on_datagram(sd_event_source *source, int fd, uint32_t revents, void *userdata)
+{
+	struct server *srv = userdata;
+
+	for (size_t i = 0; i < srv->n_listeners; i++)
+		if (srv->listeners[i].fd == fd)
+			read_datagrams(srv, fd, &srv->listeners[i]);
 	return 0;
+}
+
+/* A tunnel's own socket. lns_input() may close it (and free this source's
+ * tunnel): read_datagrams() reads no further once the tunnel is gone. */
+static int on_tunnel_datagram(sd_event_source *source, int fd, uint32_t revents, void *userdata)
+{
+	struct timer_slot *slot = userdata;
+	struct server *srv = slot->srv;
+	union {
+		struct cmsghdr align;
+		uint8_t buf[CMSG_SPACE(sizeof(struct in6_pktinfo)) + 64];
+	} control;
+	uint8_t buf[L2TP_MAX_PACKET];
+
+	for (int n = 0; n < RECV_BATCH && slot->io == source; n++) {
+		struct lns_addr addr = { .listener = slot->listener };
+		struct iovec iov = { .iov_base = buf, .iov_len = sizeof(buf) };
+		struct msghdr msg = {
+			.msg_name = &addr.peer,
+			.msg_namelen = sizeof(addr.peer),
+			.msg_iov = &iov,
+			.msg_iovlen = 1,
+			.msg_control = control.buf,
+			.msg_controllen = sizeof(control.buf),
+		};
+		ssize_t len = recvmsg(fd, &msg, MSG_DONTWAIT);
+
+		if (len < 0)
+			break;
+		if (msg.msg_flags & MSG_TRUNC)
+			continue;
+		addr.peer_len = msg.msg_namelen;
+		local_from_cmsg(&msg, &srv->listeners[slot->listener], &addr);
+		lns_input(srv->lns, now_usec(), &addr, buf, (size_t)len);
+	}
+	return 0;
+}
+
+static void set_port(struct sockaddr_storage *ss, uint16_t port_be)
+{
+	if (ss->ss_family == AF_INET)
+		((struct sockaddr_in *)ss)->sin_port = port_be;
+	else
+		((struct sockaddr_in6 *)ss)->sin6_port = port_be;
+}
+
+static uint16_t get_port(const struct sockaddr_storage *ss)
+{
+	return ss->ss_family == AF_INET ? ((const struct sockaddr_in *)ss)->sin_port
+					: ((const struct sockaddr_in6 *)ss)->sin6_port;
+}
+
+/* lns_io: the tunnel's own socket: our address and port, connected to the peer. */
+static int io_tunnel_socket_open(void *ctx, uint16_t tunnel_id, const struct lns_addr *addr)
+{
+	struct server *srv = ctx;
+	struct timer_slot *slot = &srv->timers[tunnel_id];
+	const struct listener *l;
+	struct sockaddr_storage local;
+	socklen_t local_len;
+	int one = 1, fd, r;
+
+	if (addr->listener < 0 || (size_t)addr->listener >= srv->n_listeners)
+		return -EINVAL;
+	l = &srv->listeners[addr->listener];
+	local = l->bound;
+	local_len = l->bound_len;
+	if (addr->local_len && addr->local.ss_family == l->family) {
+		local = addr->local;
+		set_port(&local, get_port(&l->bound));
+	}
+	fd = socket(l->family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_UDP);
+	if (fd < 0)
+		return -errno;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (l->family == AF_INET)
+		setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one));
+	else
+		setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &one, sizeof(one));
+	if (bind(fd, (const struct sockaddr *)&local, local_len) < 0 ||
+	    connect(fd, (const struct sockaddr *)&addr->peer, addr->peer_len) < 0) {
+		r = -errno;
+		close(fd);
+		return r;
+	}
+	slot->srv = srv;
+	slot->listener = addr->listener;
+	r = sd_event_add_io(srv->event, &slot->io, fd, EPOLLIN, on_tunnel_datagram, slot);
+	if (r < 0) {
+		close(fd);
+		return r;
+	}
+	slot->fd = fd;
+	return fd;
+}
+
+static void io_tunnel_socket_close(void *ctx, uint16_t tunnel_id)
+{
+	struct server *srv = ctx;
+	struct timer_slot *slot = &srv->timers[tunnel_id];
+
+	if (!slot->io)
+		return;
+	slot->io = sd_event_source_disable_unref(slot->io);
+	close(slot->fd);
+	slot->fd = -1;
 }
 
 static void listen_string(const struct config_listen *cl, char *buf, size_t len)
@@ -269,6 +384,8 @@ static int open_listener(struct server *srv, const struct config_listen *cl)
 	}
 	l->fd = fd;
 	l->family = family;
+	l->bound = cl->addr;
+	l->bound_len = cl->addr_len;
 	srv->n_listeners++;
 	log_msg(LOG_INFO, "event=listening address=%s", where);
 	return 0;
@@ -354,7 +471,12 @@ static void server_free(struct server *srv)
 
 int server_run(const struct l2tpsrv_config *cfg, struct dataplane *dp)
 {
-	static const struct lns_io io = { .send = io_send, .timer = io_timer };
+	static const struct lns_io io = {
+		.send = io_send,
+		.timer = io_timer,
+		.tunnel_socket_open = io_tunnel_socket_open,
+		.tunnel_socket_close = io_tunnel_socket_close,
+	};
 	struct server *srv = calloc(1, sizeof(*srv));
 	sigset_t mask;
 	int r;

@@ -76,6 +76,24 @@ static void drop_sessions_and_data_path(struct tunnel *t)
 		lns->dp->ops->tunnel_del(lns->dp, t->id);
 		t->dp_added = false;
 	}
+	if (t->has_socket) {
+		lns->io.tunnel_socket_close(lns->io_ctx, t->id);
+		t->has_socket = false;
+	}
+}
+
+/* The kernel's data path reads the tunnel's own socket: open it first. */
+static int open_tunnel_socket(struct tunnel *t)
+{
+	struct lns *lns = t->lns;
+	int fd;
+
+	if (!lns->dp->ops->wants_tunnel_socket)
+		return -1;
+	fd = lns->io.tunnel_socket_open(lns->io_ctx, t->id, &t->addr);
+	if (fd >= 0)
+		t->has_socket = true;
+	return fd;
 }
 
 int tunnel_send(struct tunnel *t, uint16_t session_id, const struct l2tp_msg *m)
@@ -217,8 +235,12 @@ static void on_scccn(struct tunnel *t, const struct l2tp_msg *m)
 			return;
 		}
 	}
-	r = lns->dp->ops->tunnel_add(lns->dp, &dpt);
+	dpt.fd = open_tunnel_socket(t);
+	r = lns->dp->ops->wants_tunnel_socket && dpt.fd < 0 ? dpt.fd
+							   : lns->dp->ops->tunnel_add(lns->dp, &dpt);
 	if (r < 0) {
+		log_msg(LOG_ERR, "tunnel=%u peer=%s event=data_path_failed error=\"%s\"", t->id,
+			t->peer_str, strerror(-r));
 		tunnel_stop(t, L2TP_STOPCCN_GENERAL_ERROR, L2TP_ERR_NO_RESOURCES,
 			    "cannot set up the data path");
 		return;
