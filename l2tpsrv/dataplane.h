@@ -94,4 +94,14 @@ bool dataplane_null_recent(const struct dataplane *dp, unsigned int n, struct dp
 /* Makes the next `count` calls of op (an add or a set) fail with err (tests of failure paths). */
 void dataplane_null_fail_next(struct dataplane *dp, enum dp_null_op op, int err, unsigned int count);
 
+/* --- the kernel data path --- */
+
+/*
+ * PPPoL2TP through the kernel's "l2tp" generic netlink family: tunnels on
+ * the daemon's per-tunnel UDP sockets, PPP sessions that pppd attaches to.
+ * NULL and *err a negative errno when the family cannot be reached
+ * (-ENOENT: no l2tp_netlink module).
+ */
+struct dataplane *dataplane_kernel_new(int *err);
+
 #endif

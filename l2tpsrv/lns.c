@@ -516,7 +516,11 @@ void lns_input(struct lns *lns, uint64_t now, const struct lns_addr *addr, const
 		return;
 	}
 	if (!h.control) {
-		/* With a kernel data path, data never reaches us; here it is dropped. */
+		/*
+		 * The kernel takes the data of the sessions it has; what reaches us
+		 * (no data path, or a session not yet or no longer in the kernel)
+		 * is dropped.
+		 */
 		lns->counters.data_packets++;
 		return;
 	}

@@ -6,6 +6,7 @@
  */
 #include "autoconfig.h" /* PACKAGE_VERSION */
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,7 +21,7 @@
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: l2tpsrv [-c FILE] [--check-config] [--dataplane null] [--debug]\n"
+		"usage: l2tpsrv [-c FILE] [--check-config] [--dataplane kernel|null] [--debug]\n"
 		"       l2tpsrv --version | --help\n"
 		"L2TP network server (RFC 2661) for L2TP/IPsec gateways.\n"
 		"\n"
@@ -28,7 +29,8 @@ static void usage(FILE *f)
 		"                      a missing default file means embedded defaults)\n"
 		"  --check-config      check the configuration, print the effective\n"
 		"                      settings (secret masked) and exit\n"
-		"  --dataplane null    data path: null (control plane only; the only one yet)\n"
+		"  --dataplane NAME    data path: null (control plane only, the default)\n"
+		"                      or kernel (PPPoL2TP; pppd is not started yet)\n"
 		"  -d, --debug         log at debug level\n",
 		CONFIG_DEFAULT_PATH);
 }
@@ -48,6 +50,7 @@ int main(int argc, char **argv)
 	static struct l2tpsrv_config cfg;
 	const char *path = CONFIG_DEFAULT_PATH;
 	bool explicit_path = false, check_only = false, debug = false;
+	const char *dataplane = "null";
 	struct dataplane *dp;
 	char err[512];
 	int c, r;
@@ -68,11 +71,13 @@ int main(int argc, char **argv)
 			check_only = true;
 			break;
 		case OPT_DATAPLANE:
-			if (strcmp(optarg, "null") != 0) {
-				fprintf(stderr, "l2tpsrv: unknown data path '%s' (known: null)\n",
+			if (strcmp(optarg, "null") != 0 && strcmp(optarg, "kernel") != 0) {
+				fprintf(stderr,
+					"l2tpsrv: unknown data path '%s' (known: kernel, null)\n",
 					optarg);
 				return EXIT_FAILURE;
 			}
+			dataplane = optarg;
 			break;
 		case 'd':
 			debug = true;
@@ -100,10 +105,19 @@ int main(int argc, char **argv)
 	}
 	log_set_level(debug ? LOG_DEBUG : cfg.log_level);
 
-	dp = dataplane_null_new();
-	if (!dp) {
-		fprintf(stderr, "l2tpsrv: out of memory\n");
-		return EXIT_FAILURE;
+	if (!strcmp(dataplane, "kernel")) {
+		dp = dataplane_kernel_new(&r);
+		if (!dp) {
+			fprintf(stderr, "l2tpsrv: no kernel L2TP data path: %s%s\n", strerror(-r),
+				r == -ENOENT ? " (modprobe l2tp_netlink l2tp_ppp)" : "");
+			return EXIT_FAILURE;
+		}
+	} else {
+		dp = dataplane_null_new();
+		if (!dp) {
+			fprintf(stderr, "l2tpsrv: out of memory\n");
+			return EXIT_FAILURE;
+		}
 	}
 	r = server_run(&cfg, dp);
 	dataplane_free(dp);

@@ -69,7 +69,16 @@ copy_tree() {
 	run "$BUILDDIR/l2tpsrv/l2tpsrv" extra
 	[ "$status" -ne 0 ]
 	[[ "$output" == *"unexpected argument 'extra'"* ]]
-	run "$BUILDDIR/l2tpsrv/l2tpsrv" --dataplane kernel
+	run "$BUILDDIR/l2tpsrv/l2tpsrv" --dataplane userspace
 	[ "$status" -ne 0 ]
-	[[ "$output" == *"unknown data path 'kernel'"* ]]
+	[[ "$output" == *"unknown data path 'userspace'"* ]]
+}
+
+@test "l2tpsrv --dataplane kernel says plainly when the kernel has no L2TP" {
+	if [ -d /sys/module/l2tp_netlink ] || modprobe -n l2tp_netlink 2>/dev/null; then
+		skip "this kernel has L2TP (the VM scenario kernel-dataplane covers it)"
+	fi
+	run "$BUILDDIR/l2tpsrv/l2tpsrv" -c /dev/null --dataplane kernel
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"no kernel L2TP data path"* ]]
 }

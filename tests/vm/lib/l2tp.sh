@@ -2,10 +2,11 @@
 # test VM. Needs topology.sh and check.sh. Everything a daemon writes stays
 # in its host's own /etc, /run and /var/log.
 #
-#   l2tpsrv_start HOST      l2tpsrv --debug on HOST with no config file at all
-#                           (embedded defaults: 0.0.0.0:1701, control socket
-#                           /run/l2tpsrv/control), log /var/log/l2tpsrv.log;
-#                           waits for event=ready
+#   l2tpsrv_start HOST [ARG]...
+#                           l2tpsrv --debug [ARG]... on HOST with no config
+#                           file at all (embedded defaults: 0.0.0.0:1701,
+#                           control socket /run/l2tpsrv/control), log
+#                           /var/log/l2tpsrv.log; waits for event=ready
 #   l2tpsrv_alive HOST      that l2tpsrv is still running
 #   l2tpsrv_log HOST        print its log
 #   l2tpctl_on HOST ARG...  l2tpctl on HOST (its default socket)
@@ -37,14 +38,15 @@ logfile /var/log/pppd.log'
 
 l2tpsrv_start() {
 	local host=$1
+	shift
 	# No file at the default path: the embedded defaults apply. The host's
 	# /etc is its own, so removing one that the machine has changes nothing else.
 	on "$host" rm -f /etc/l2tpsrv/l2tpsrv.conf
 	on "$host" sh -c 'echo $$ >/run/l2tpsrv.pid
-		exec "$1" --debug 2>/var/log/l2tpsrv.log' l2tpsrv \
-		"$L2TPSRV_BUILDDIR/l2tpsrv/l2tpsrv" &
+		exec "$@" 2>/var/log/l2tpsrv.log' l2tpsrv \
+		"$L2TPSRV_BUILDDIR/l2tpsrv/l2tpsrv" --debug "$@" &
 	wait_for "l2tpsrv on $host is ready" 20 \
-		on "$host" grep -q 'event=ready' /var/log/l2tpsrv.log
+		on "$host" grep -qs 'event=ready' /var/log/l2tpsrv.log
 }
 
 l2tpsrv_alive() {
