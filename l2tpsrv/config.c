@@ -54,6 +54,7 @@ enum key_id {
 	K_MAX_SESSIONS,
 	K_MAX_TUNNELS_PER_PEER,
 	K_MAX_SESSIONS_PER_TUNNEL,
+	K_PPPD_OPTIONS,
 	K_CONTROL_SOCKET,
 	K_LOG_LEVEL,
 	N_KEYS
@@ -102,6 +103,7 @@ static const struct key keys[N_KEYS] = {
 				     FIELD(max_tunnels_per_peer), 0, 65535 },
 	[K_MAX_SESSIONS_PER_TUNNEL] = { "max_sessions_per_tunnel", T_NUMBER,
 					FIELD(max_sessions_per_tunnel), 0, 65535 },
+	[K_PPPD_OPTIONS] = { "pppd_options", T_PATH, FIELD(pppd_options), 0, 0 },
 	[K_CONTROL_SOCKET] = { "control_socket", T_PATH, FIELD(control_socket), 0, 0 },
 	[K_LOG_LEVEL] = { "log_level", T_LOG_LEVEL, FIELD(log_level), 0, 0 },
 };
@@ -446,7 +448,7 @@ static bool has_control_char(const char *v, size_t len)
 	return false;
 }
 
-/* host_name and control_socket: text of 1..size-1 octets, no control characters. */
+/* host_name and the paths: text of 1..size-1 octets, no control characters. */
 static bool set_text(struct parser *p, const struct key *k, const char *v, size_t len)
 {
 	struct quoted q;
@@ -827,6 +829,7 @@ void config_defaults(struct l2tpsrv_config *c)
 	c->max_sessions = 20000;
 	c->max_tunnels_per_peer = 16;
 	c->max_sessions_per_tunnel = 256;
+	snprintf(c->pppd_options, sizeof(c->pppd_options), "/etc/ppp/options.l2tpsrv");
 	snprintf(c->control_socket, sizeof(c->control_socket), "/run/l2tpsrv/control");
 	c->log_level = LOG_INFO;
 }

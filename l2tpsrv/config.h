@@ -54,6 +54,9 @@ struct l2tpsrv_config {
 	unsigned int max_sessions;
 	unsigned int max_tunnels_per_peer;
 	unsigned int max_sessions_per_tunnel;
+	/* pppd_options = PATH: the options file each call's pppd reads ("file PATH"),
+	 * used only when it exists. Default /etc/ppp/options.l2tpsrv. */
+	char pppd_options[256];
 	/* control_socket = PATH. Default /run/l2tpsrv/control. */
 	char control_socket[108];
 	/* log_level = error|warning|notice|info|debug. Default info. */

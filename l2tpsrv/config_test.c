@@ -136,6 +136,7 @@ START_TEST(defaults_are_as_documented)
 	ck_assert_uint_eq(c.max_sessions, 20000);
 	ck_assert_uint_eq(c.max_tunnels_per_peer, 16);
 	ck_assert_uint_eq(c.max_sessions_per_tunnel, 256);
+	ck_assert_str_eq(c.pppd_options, "/etc/ppp/options.l2tpsrv");
 	ck_assert_str_eq(c.control_socket, "/run/l2tpsrv/control");
 	ck_assert_int_eq(c.log_level, LOG_INFO);
 }
@@ -176,6 +177,7 @@ START_TEST(every_key_is_accepted)
 				   "max_sessions = 10000000\n"
 				   "max_tunnels_per_peer = 65535\n"
 				   "max_sessions_per_tunnel = 1\n"
+				   "pppd_options = /etc/l2tpsrv/ppp-options\n"
 				   "control_socket = /run/l2tpsrv/ctl.sock\n"
 				   "log_level = debug\n"),
 			 0);
@@ -196,6 +198,7 @@ START_TEST(every_key_is_accepted)
 	ck_assert_uint_eq(c.max_sessions, 10000000);
 	ck_assert_uint_eq(c.max_tunnels_per_peer, 65535);
 	ck_assert_uint_eq(c.max_sessions_per_tunnel, 1);
+	ck_assert_str_eq(c.pppd_options, "/etc/l2tpsrv/ppp-options");
 	ck_assert_str_eq(c.control_socket, "/run/l2tpsrv/ctl.sock");
 	ck_assert_int_eq(c.log_level, LOG_DEBUG);
 }
@@ -365,6 +368,18 @@ START_TEST(bad_values_are_rejected_with_the_input_quoted)
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 		assert_rejected(cases[i].text, cases[i].message);
+}
+END_TEST
+
+START_TEST(pppd_options_is_an_absolute_path)
+{
+	struct l2tpsrv_config c;
+
+	ck_assert_int_eq(parse(&c, "pppd_options = \"/etc/ppp/options l2tp\"\n"), 0);
+	ck_assert_str_eq(c.pppd_options, "/etc/ppp/options l2tp");
+	assert_rejected("pppd_options = options.l2tpsrv",
+			NAME ":1: bad pppd_options \"options.l2tpsrv\": not an absolute path");
+	assert_rejected("pppd_options =", NAME ":1: pppd_options is empty");
 }
 END_TEST
 
@@ -568,7 +583,7 @@ START_TEST(the_dump_reads_back)
 		"listen",	  "host_name",		"hide_avps",	      "hello_interval",
 		"retransmit_initial", "retransmit_max", "retransmit_count",   "ack_delay",
 		"receive_window", "max_tunnels",	"max_sessions",	      "max_tunnels_per_peer",
-		"max_sessions_per_tunnel", "control_socket", "log_level",
+		"max_sessions_per_tunnel", "pppd_options", "control_socket", "log_level",
 	};
 	struct l2tpsrv_config c, back;
 	char *s;
@@ -824,7 +839,7 @@ START_TEST(the_example_file_parses_to_the_defaults)
 		"listen",	  "host_name",		"secret",	      "hide_avps",
 		"hello_interval", "retransmit_initial", "retransmit_max",     "retransmit_count",
 		"ack_delay",	  "receive_window",	"max_tunnels",	      "max_sessions",
-		"max_tunnels_per_peer", "max_sessions_per_tunnel", "control_socket", "log_level",
+		"max_tunnels_per_peer", "max_sessions_per_tunnel", "pppd_options", "control_socket", "log_level",
 	};
 	struct l2tpsrv_config c;
 	const char *text, *live;
@@ -983,6 +998,7 @@ int main(void)
 	tcase_add_test(tc, durations_take_units);
 	tcase_add_test(tc, booleans_and_log_levels);
 	tcase_add_test(tc, bad_values_are_rejected_with_the_input_quoted);
+	tcase_add_test(tc, pppd_options_is_an_absolute_path);
 	tcase_add_test(tc, long_values_are_rejected);
 	tcase_add_test(tc, syntax_errors);
 	tcase_add_test(tc, listen_forms);

@@ -43,6 +43,11 @@ struct dataplane_ops {
 	 * from it until the tunnel is deleted.
 	 */
 	bool wants_tunnel_socket;
+	/*
+	 * Its sessions carry PPP frames to a local PPPoL2TP socket: the daemon
+	 * starts a pppd on each established session.
+	 */
+	bool carries_ppp;
 	/* Return 0 or a negative errno; the control plane then fails the call. */
 	int (*tunnel_add)(struct dataplane *dp, const struct dp_tunnel *t);
 	void (*tunnel_del)(struct dataplane *dp, uint16_t tunnel_id);

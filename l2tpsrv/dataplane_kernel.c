@@ -340,6 +340,7 @@ static void kernel_free(struct dataplane *dp)
 static const struct dataplane_ops kernel_ops = {
 	.name = "kernel",
 	.wants_tunnel_socket = true,
+	.carries_ppp = true,
 	.tunnel_add = kernel_tunnel_add,
 	.tunnel_del = kernel_tunnel_del,
 	.session_add = kernel_session_add,

@@ -555,7 +555,8 @@ int lns_close_tunnel(struct lns *lns, uint64_t now, uint16_t tunnel_id)
 	return 0;
 }
 
-int lns_close_session(struct lns *lns, uint64_t now, uint16_t tunnel_id, uint16_t session_id)
+int lns_session_ended(struct lns *lns, uint64_t now, uint16_t tunnel_id, uint16_t session_id,
+		      uint16_t cdn_result, const char *why)
 {
 	struct session *s = lns_session_find(lns, tunnel_id, session_id);
 	struct tunnel *t;
@@ -564,9 +565,15 @@ int lns_close_session(struct lns *lns, uint64_t now, uint16_t tunnel_id, uint16_
 	if (!s)
 		return -ENOENT;
 	t = s->tunnel;
-	session_stop(s, L2TP_CDN_ADMIN, 0, "closed by the administrator");
+	session_stop(s, cdn_result, 0, why);
 	settle(lns, t);
 	return 0;
+}
+
+int lns_close_session(struct lns *lns, uint64_t now, uint16_t tunnel_id, uint16_t session_id)
+{
+	return lns_session_ended(lns, now, tunnel_id, session_id, L2TP_CDN_ADMIN,
+				 "closed by the administrator");
 }
 
 int lns_session_set_accm(struct lns *lns, uint64_t now, uint16_t tunnel_id,

@@ -32,6 +32,14 @@ struct lns_addr {
 	int listener;                  /* the server's socket it came in on; replies leave by it */
 };
 
+/* The ids of an established call, both ends. */
+struct lns_call {
+	uint16_t tunnel_id;
+	uint16_t session_id;
+	uint16_t peer_tunnel_id;
+	uint16_t peer_session_id;
+};
+
 struct lns_io {
 	/* Sends one datagram to addr->peer from addr->local. */
 	void (*send)(void *ctx, const struct lns_addr *addr, const uint8_t *pkt, size_t len);
@@ -49,6 +57,16 @@ struct lns_io {
 	 */
 	int (*tunnel_socket_open)(void *ctx, uint16_t tunnel_id, const struct lns_addr *addr);
 	void (*tunnel_socket_close)(void *ctx, uint16_t tunnel_id);
+	/*
+	 * Optional (NULL: skipped). session_up: a call is established and
+	 * the data path holds its session; attach PPP to it. A negative errno
+	 * ends the call (CDN) and session_down is not called for it.
+	 * session_down: an established call is going (the data path session
+	 * is deleted right after); let go of its PPP. Neither may call back
+	 * into the lns; use lns_session_ended() later, from the event loop.
+	 */
+	int (*session_up)(void *ctx, const struct lns_call *call);
+	void (*session_down)(void *ctx, uint16_t tunnel_id, uint16_t session_id);
 };
 
 struct lns;
@@ -71,6 +89,14 @@ void lns_timer(struct lns *lns, uint64_t now, uint16_t tunnel_id);
 /* Administrative actions. Return 0 or -ENOENT. */
 int lns_close_tunnel(struct lns *lns, uint64_t now, uint16_t tunnel_id);
 int lns_close_session(struct lns *lns, uint64_t now, uint16_t tunnel_id, uint16_t session_id);
+/*
+ * The session's PPP ended on our side (pppd exited): sends CDN with
+ * cdn_result (RFC 2661 section 4.4.2) and the text why, and frees the
+ * session. lns_close_session() is this with result 3 (administrative).
+ * Returns 0 or -ENOENT.
+ */
+int lns_session_ended(struct lns *lns, uint64_t now, uint16_t tunnel_id, uint16_t session_id,
+		      uint16_t cdn_result, const char *why);
 /* PPP negotiated a new ACCM for the session: tell the LAC (SLI). */
 int lns_session_set_accm(struct lns *lns, uint64_t now, uint16_t tunnel_id,
 			 uint16_t session_id, uint32_t send_accm, uint32_t recv_accm);

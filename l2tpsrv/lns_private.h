@@ -49,6 +49,7 @@ struct session {
 	enum session_state state;
 	bool outgoing;   /* created by OCRQ rather than ICRQ */
 	bool dp_added;
+	bool ppp_up;     /* io->session_up() took the call; session_down() is owed */
 	bool sequencing;
 	uint32_t call_serial_number;
 	uint32_t tx_connect_speed;

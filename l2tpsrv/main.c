@@ -30,7 +30,7 @@ static void usage(FILE *f)
 		"  --check-config      check the configuration, print the effective\n"
 		"                      settings (secret masked) and exit\n"
 		"  --dataplane NAME    data path: null (control plane only, the default)\n"
-		"                      or kernel (PPPoL2TP; pppd is not started yet)\n"
+		"                      or kernel (PPPoL2TP, one pppd per call)\n"
 		"  -d, --debug         log at debug level\n",
 		CONFIG_DEFAULT_PATH);
 }

@@ -17,6 +17,7 @@
 #include "control.h"
 #include "lns.h"
 #include "log.h"
+#include "pppd.h"
 #include "protocol.h"
 #include "server.h"
 
@@ -43,8 +44,18 @@ struct listener {
 	sd_event_source *source;
 };
 
+/* The pppd of an established call (data paths that carry PPP). */
+struct call {
+	struct call *next; /* the tunnel's calls */
+	struct server *srv;
+	uint16_t tunnel_id;
+	uint16_t session_id;
+	struct pppd *pppd;
+};
+
 struct server {
 	const struct l2tpsrv_config *cfg;
+	struct dataplane *dp;
 	sd_event *event;
 	struct lns *lns;
 	struct control *control;
@@ -60,6 +71,7 @@ struct server {
 		int fd;
 		int listener;
 		sd_event_source *io;
+		struct call *calls; /* a tunnel has at most max_sessions_per_tunnel */
 	} timers[UINT16_MAX + 1];
 };
 
@@ -339,6 +351,100 @@ static void io_tunnel_socket_close(void *ctx, uint16_t tunnel_id)
 	slot->fd = -1;
 }
 
+/* ---- pppd per call -------------------------------------------------- */
+
+static struct call **find_call(struct server *srv, uint16_t tunnel_id, uint16_t session_id)
+{
+	struct call **pc = &srv->timers[tunnel_id].calls;
+
+	while (*pc && (*pc)->session_id != session_id)
+		pc = &(*pc)->next;
+	return pc;
+}
+
+/* pppd ended by itself: the call ends too (CDN). */
+static void on_pppd_exit(struct pppd *p, int code, int status, void *userdata)
+{
+	struct call *c = userdata;
+	struct server *srv = c->srv;
+	uint16_t tid = c->tunnel_id, sid = c->session_id;
+	char why[64];
+
+	if (code == CLD_EXITED)
+		snprintf(why, sizeof(why), "pppd exited with status %d", status);
+	else
+		snprintf(why, sizeof(why), "pppd killed by signal %d", status);
+	log_msg(LOG_NOTICE, "tunnel=%u session=%u event=pppd_exited pid=%d reason=\"%s\"", tid,
+		sid, (int)pppd_pid(p), why);
+	/* unlinked first: lns_session_ended() calls io_session_down() for it */
+	*find_call(srv, tid, sid) = c->next;
+	pppd_free(p);
+	free(c);
+	lns_session_ended(srv->lns, now_usec(), tid, sid, L2TP_CDN_GENERAL_ERROR, why);
+}
+
+/* The options file, if there is one to read. */
+static const char *pppd_options_file(const struct l2tpsrv_config *cfg)
+{
+	return access(cfg->pppd_options, R_OK) == 0 ? cfg->pppd_options : NULL;
+}
+
+static int io_session_up(void *ctx, const struct lns_call *lc)
+{
+	struct server *srv = ctx;
+	struct timer_slot *slot = &srv->timers[lc->tunnel_id];
+	struct pppd_call pc = {
+		.tunnel_fd = slot->fd,
+		.tunnel_id = lc->tunnel_id,
+		.session_id = lc->session_id,
+		.peer_tunnel_id = lc->peer_tunnel_id,
+		.peer_session_id = lc->peer_session_id,
+		.options_file = pppd_options_file(srv->cfg),
+	};
+	struct call *c;
+	int r;
+
+	if (!srv->dp->ops->carries_ppp)
+		return 0;
+	if (!slot->io)
+		return -EBADF; /* no tunnel socket */
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return -ENOMEM;
+	c->srv = srv;
+	c->tunnel_id = lc->tunnel_id;
+	c->session_id = lc->session_id;
+	r = pppd_spawn(&c->pppd, srv->event, &pc, on_pppd_exit, c);
+	if (r < 0) {
+		log_msg(LOG_ERR, "tunnel=%u session=%u event=pppd_failed error=\"%s\"",
+			lc->tunnel_id, lc->session_id, strerror(-r));
+		free(c);
+		return r;
+	}
+	c->next = slot->calls;
+	slot->calls = c;
+	log_msg(LOG_INFO, "tunnel=%u session=%u event=pppd_started pid=%d options=%s",
+		lc->tunnel_id, lc->session_id, (int)pppd_pid(c->pppd),
+		pc.options_file ? pc.options_file : "(none)");
+	return 0;
+}
+
+/* The call is going: its pppd is told to end (SIGTERM, later SIGKILL). */
+static void io_session_down(void *ctx, uint16_t tunnel_id, uint16_t session_id)
+{
+	struct server *srv = ctx;
+	struct call **pc = find_call(srv, tunnel_id, session_id);
+	struct call *c = *pc;
+
+	if (!c)
+		return; /* no pppd (null data path), or it has exited */
+	*pc = c->next;
+	log_msg(LOG_INFO, "tunnel=%u session=%u event=pppd_stopping pid=%d", tunnel_id, session_id,
+		(int)pppd_pid(c->pppd));
+	pppd_stop(c->pppd);
+	free(c);
+}
+
 static void listen_string(const struct config_listen *cl, char *buf, size_t len)
 {
 	char host[INET6_ADDRSTRLEN] = "?";
@@ -476,6 +582,8 @@ int server_run(const struct l2tpsrv_config *cfg, struct dataplane *dp)
 		.timer = io_timer,
 		.tunnel_socket_open = io_tunnel_socket_open,
 		.tunnel_socket_close = io_tunnel_socket_close,
+		.session_up = io_session_up,
+		.session_down = io_session_down,
 	};
 	struct server *srv = calloc(1, sizeof(*srv));
 	sigset_t mask;
@@ -484,6 +592,7 @@ int server_run(const struct l2tpsrv_config *cfg, struct dataplane *dp)
 	if (!srv)
 		return -ENOMEM;
 	srv->cfg = cfg;
+	srv->dp = dp;
 	r = sd_event_default(&srv->event);
 	if (r < 0)
 		goto out;
@@ -503,6 +612,7 @@ int server_run(const struct l2tpsrv_config *cfg, struct dataplane *dp)
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGCHLD); /* for sd_event_add_child() */
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	sd_event_add_signal(srv->event, NULL, SIGTERM, on_signal, srv);

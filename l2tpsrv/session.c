@@ -37,6 +37,8 @@ void session_free(struct session *s)
 {
 	struct lns *lns = s->tunnel->lns;
 
+	if (s->ppp_up && lns->io.session_down)
+		lns->io.session_down(lns->io_ctx, s->tunnel->id, s->id);
 	if (s->dp_added)
 		lns->dp->ops->session_del(lns->dp, s->tunnel->id, s->id);
 	lns_session_detach(lns, s);
@@ -132,7 +134,7 @@ static struct session *new_call(struct tunnel *t, const struct l2tp_msg *rq)
 	return s;
 }
 
-/* Connects the data path; on failure the call ends with CDN. */
+/* Connects the data path, then PPP; on failure the call ends with CDN. */
 static void connect_call(struct session *s)
 {
 	struct lns *lns = s->tunnel->lns;
@@ -142,6 +144,12 @@ static void connect_call(struct session *s)
 		.peer_session_id = s->peer_id,
 		.sequencing = s->sequencing,
 	};
+	struct lns_call call = {
+		.tunnel_id = s->tunnel->id,
+		.session_id = s->id,
+		.peer_tunnel_id = s->tunnel->peer_id,
+		.peer_session_id = s->peer_id,
+	};
 
 	if (lns->dp->ops->session_add(lns->dp, &dps) < 0) {
 		session_stop(s, L2TP_CDN_NO_RESOURCES_TEMPORARY, L2TP_ERR_NO_RESOURCES,
@@ -149,6 +157,12 @@ static void connect_call(struct session *s)
 		return;
 	}
 	s->dp_added = true;
+	if (lns->io.session_up && lns->io.session_up(lns->io_ctx, &call) < 0) {
+		session_stop(s, L2TP_CDN_NO_RESOURCES_TEMPORARY, L2TP_ERR_NO_RESOURCES,
+			     "cannot start PPP");
+		return;
+	}
+	s->ppp_up = lns->io.session_up != NULL;
 	s->state = SESSION_ESTABLISHED;
 	s->established_usec = lns->now;
 	lns->counters.sessions_established++;

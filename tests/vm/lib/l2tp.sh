@@ -19,6 +19,8 @@
 #                           xl2tpd -D on HOST as the LAC "NAME" for the LNS at
 #                           address LNS, from udp/1701 to udp/1701; log
 #                           /var/log/xl2tpd.log; waits until it listens
+#                           XL2TPD_FORCE_USERSPACE=no gives xl2tpd's kernel
+#                           mode; XL2TPD_PPP_OPTIONS replaces the pppd options
 #   xl2tpd_command HOST CMD a request on its control pipe ("c NAME", "d NAME")
 #   xl2tpd_log HOST         print its log
 #   xl2tpd_log_has HOST ERE a line of its log matches
@@ -89,7 +91,7 @@ xl2tpd_start() {
 	on "$host" sh -c 'mkdir -p /etc/xl2tpd /run/xl2tpd && cat >/etc/xl2tpd/xl2tpd.conf' <<-EOF
 	[global]
 	port = 1701
-	force userspace = yes
+	force userspace = ${XL2TPD_FORCE_USERSPACE:-yes}
 	debug tunnel = yes
 	debug state = yes
 
@@ -99,7 +101,8 @@ xl2tpd_start() {
 	autodial = no
 	redial = no
 	EOF
-	on "$host" sh -c 'cat >"/etc/xl2tpd/options.$1"' sh "$name" <<<"$L2TPSRV_PPP_OPTIONS"
+	on "$host" sh -c 'cat >"/etc/xl2tpd/options.$1"' sh "$name" \
+		<<<"${XL2TPD_PPP_OPTIONS:-$L2TPSRV_PPP_OPTIONS}"
 	on "$host" sh -c 'exec xl2tpd -D -c /etc/xl2tpd/xl2tpd.conf -p /run/xl2tpd/xl2tpd.pid \
 		-C /run/xl2tpd/l2tp-control >/var/log/xl2tpd.log 2>&1' &
 	wait_for "xl2tpd on $host listens on udp/1701" 20 \

@@ -9,8 +9,9 @@
 # ZLB acknowledgements come back. After close-tunnel the kernel holds no
 # tunnel and l2tpsrv keeps running.
 #
-# No pppd answers on the server yet: the client's pppd keeps sending LCP
-# Configure-Requests, which the kernel's session counts and drops.
+# l2tpsrv starts a pppd for the call (options below, so that it comes up
+# without authentication); ppp-kernel checks PPP itself. Here only the
+# kernel's view counts: the client's PPP frames reach the kernel's session.
 set -u
 . "$VM_LIB/topology.sh"
 . "$VM_LIB/l2tp.sh"
@@ -51,6 +52,13 @@ zlb_acknowledges() {
 }
 
 topo_standard
+on server mkdir -p /etc/ppp
+on server sh -c 'cat >/etc/ppp/options.l2tpsrv' <<-EOF
+	noauth
+	192.168.77.1:192.168.77.10
+	nodefaultroute
+	logfile /var/log/pppd.log
+	EOF
 modprobe l2tp_debugfs
 on server mount -t debugfs debugfs /sys/kernel/debug
 
