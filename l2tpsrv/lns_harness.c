@@ -60,7 +60,32 @@ static void io_timer(void *ctx, uint16_t tunnel_id, uint64_t deadline)
 	h->deadline[tunnel_id] = deadline;
 }
 
-static const struct lns_io fake_io = { .send = io_send, .timer = io_timer };
+static int io_session_up(void *ctx, const struct lns_call *call)
+{
+	struct harness *h = ctx;
+
+	if (h->ppp_up_result < 0)
+		return h->ppp_up_result;
+	h->ppp_up++;
+	h->last_up = *call;
+	return 0;
+}
+
+static void io_session_down(void *ctx, uint16_t tunnel_id, uint16_t session_id)
+{
+	struct harness *h = ctx;
+
+	h->ppp_down++;
+	h->last_down_tid = tunnel_id;
+	h->last_down_sid = session_id;
+}
+
+static const struct lns_io fake_io = {
+	.send = io_send,
+	.timer = io_timer,
+	.session_up = io_session_up,
+	.session_down = io_session_down,
+};
 
 /* ---- harness ---- */
 

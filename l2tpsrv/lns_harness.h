@@ -57,6 +57,11 @@ struct harness {
 	size_t q_head, q_len, q_cap;
 	uint64_t *deadline; /* [tunnel id], LNS_NO_DEADLINE when disarmed */
 	struct rx rx; /* the last datagram popped */
+	/* What the lns told the io of PPP (session_up / session_down). */
+	unsigned int ppp_up, ppp_down;
+	struct lns_call last_up;
+	uint16_t last_down_tid, last_down_sid;
+	int ppp_up_result; /* what session_up returns; 0 unless a test sets it */
 };
 
 /* A fake LAC at 192.0.2.<host>:<port>. */

@@ -664,6 +664,73 @@ START_TEST(mutated_messages_get_well_formed_answers)
 }
 END_TEST
 
+/* The io attaches PPP once the data path holds the call, and lets go when it ends. */
+START_TEST(ppp_follows_the_call)
+{
+	struct lac l;
+	struct harness *h = tunnel_up(&l);
+	struct l2tp_msg m;
+	uint16_t sid = lac_open_session(&l, PEER_SID);
+
+	ck_assert_uint_eq(h->ppp_up, 1);
+	ck_assert_uint_eq(h->last_up.tunnel_id, l.lns_tid);
+	ck_assert_uint_eq(h->last_up.session_id, sid);
+	ck_assert_uint_eq(h->last_up.peer_tunnel_id, LAC_TID);
+	ck_assert_uint_eq(h->last_up.peer_session_id, PEER_SID);
+	ck_assert_uint_eq(h->ppp_down, 0);
+	msg_cdn(&m, PEER_SID, L2TP_CDN_LOST_CARRIER);
+	lac_send(&l, sid, &m);
+	ck_assert_uint_eq(h->ppp_down, 1);
+	ck_assert_uint_eq(h->last_down_tid, l.lns_tid);
+	ck_assert_uint_eq(h->last_down_sid, sid);
+	h_free(h);
+}
+END_TEST
+
+/* PPP that cannot start ends the call: CDN result 4, data path freed, no session_down. */
+START_TEST(ppp_that_cannot_start_ends_the_call)
+{
+	struct lac l;
+	struct harness *h = tunnel_up(&l);
+	struct l2tp_msg m;
+	uint16_t sid = incoming_call(&l, PEER_SID);
+
+	h->ppp_up_result = -EIO;
+	msg_iccn(&m, 100000000, false);
+	lac_send(&l, sid, &m);
+	expect_cdn(&l, PEER_SID, sid, L2TP_CDN_NO_RESOURCES_TEMPORARY, L2TP_ERR_NO_RESOURCES);
+	ck_assert(!h_session_info(h, l.lns_tid, sid, NULL));
+	ck_assert_uint_eq(h_dp(h, DP_NULL_SESSION_ADD), 1);
+	ck_assert_uint_eq(h_dp(h, DP_NULL_SESSION_DEL), 1);
+	ck_assert_uint_eq(h->ppp_down, 0);
+	h_free(h);
+}
+END_TEST
+
+/* pppd exited: the server ends the call with the result and reason it gives. */
+START_TEST(session_ended_sends_cdn_with_the_reason)
+{
+	struct lac l;
+	struct harness *h = tunnel_up(&l);
+	uint16_t sid = lac_open_session(&l, PEER_SID);
+	struct rx *r;
+
+	h_drain(h);
+	ck_assert_int_eq(lns_session_ended(h->lns, h->now, l.lns_tid, sid, L2TP_CDN_GENERAL_ERROR,
+					   "pppd exited with status 1"),
+			 0);
+	r = lac_expect(&l, L2TP_MSG_CDN);
+	rx_assert_result(r, L2TP_MSG_CDN, L2TP_CDN_GENERAL_ERROR, -1);
+	ck_assert_uint_eq(r->m.error_message.len, strlen("pppd exited with status 1"));
+	ck_assert(!memcmp(r->m.error_message.ptr, "pppd exited with status 1",
+			  r->m.error_message.len));
+	ck_assert(!h_session_info(h, l.lns_tid, sid, NULL));
+	ck_assert_uint_eq(h->ppp_down, 1);
+	ck_assert_int_eq(lns_session_ended(h->lns, h->now, l.lns_tid, sid, 2, "again"), -ENOENT);
+	h_free(h);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("session");
@@ -675,6 +742,9 @@ int main(void)
 	tcase_add_test(tc, cdn_from_the_lac_ends_the_call);
 	tcase_add_test(tc, cdn_while_waiting_for_iccn);
 	tcase_add_test(tc, a_call_without_iccn_times_out);
+	tcase_add_test(tc, ppp_follows_the_call);
+	tcase_add_test(tc, ppp_that_cannot_start_ends_the_call);
+	tcase_add_test(tc, session_ended_sends_cdn_with_the_reason);
 	tcase_add_test(tc, cdn_before_the_icrp_names_the_call_by_its_avp);
 	tcase_add_test(tc, icrq_assigning_session_zero_is_refused);
 	tcase_add_test(tc, the_lac_window_is_honoured);
