@@ -67,7 +67,7 @@ const struct avp_hiding *lns_hiding(const struct lns *lns, struct avp_hiding *h)
 	return h;
 }
 
-static void addr_to_string(const struct sockaddr_storage *ss, char *buf, size_t len)
+void lns_sockaddr_string(const struct sockaddr_storage *ss, char *buf, size_t len)
 {
 	char host[INET6_ADDRSTRLEN] = "?";
 	unsigned int port = 0;
@@ -399,7 +399,7 @@ static void log_drop(struct lns *lns, const struct lns_addr *addr, const char *w
 	lns->counters.packets_dropped++;
 	if (!log_enabled(LOG_DEBUG))
 		return;
-	addr_to_string(&addr->peer, peer, sizeof(peer));
+	lns_sockaddr_string(&addr->peer, peer, sizeof(peer));
 	log_msg(LOG_DEBUG, "peer=%s event=drop reason=\"%s\"", peer, why);
 }
 
@@ -419,7 +419,7 @@ static void input_new_tunnel(struct lns *lns, const struct lns_addr *addr,
 		log_drop(lns, addr, "out of memory");
 		return;
 	}
-	addr_to_string(&addr->peer, peer, sizeof(peer));
+	lns_sockaddr_string(&addr->peer, peer, sizeof(peer));
 	r = l2tp_msg_decode(body, len, lns_hiding(lns, &hiding), m, &err);
 	if (r == 0 && m->type == L2TP_MSG_STOPCCN) {
 		/* A LAC giving up before it learnt our tunnel id (our SCCRP lost) */
@@ -729,5 +729,5 @@ void lns_foreach_session(const struct lns *lns, uint16_t tunnel_id,
 
 void lns_addr_string(const struct lns_addr *addr, char *buf, size_t len)
 {
-	addr_to_string(&addr->peer, buf, len);
+	lns_sockaddr_string(&addr->peer, buf, len);
 }

@@ -40,6 +40,9 @@ struct lns_call {
 	uint16_t peer_session_id;
 };
 
+/* "address:port" ("[v6address]:port"), as logs and l2tpctl show it. */
+void lns_sockaddr_string(const struct sockaddr_storage *ss, char *buf, size_t len);
+
 struct lns_io {
 	/* Sends one datagram to addr->peer from addr->local. */
 	void (*send)(void *ctx, const struct lns_addr *addr, const uint8_t *pkt, size_t len);

@@ -85,6 +85,21 @@ static uint64_t now_usec(void)
 
 /* ---- sending ------------------------------------------------------- */
 
+/* Makes buf (room for one pktinfo) msg's only control message. */
+static void put_cmsg(struct msghdr *msg, uint8_t *buf, int level, int type, const void *data,
+		     size_t len)
+{
+	struct cmsghdr *cm;
+
+	msg->msg_control = buf;
+	msg->msg_controllen = CMSG_SPACE(len);
+	cm = CMSG_FIRSTHDR(msg);
+	cm->cmsg_level = level;
+	cm->cmsg_type = type;
+	cm->cmsg_len = CMSG_LEN(len);
+	memcpy(CMSG_DATA(cm), data, len);
+}
+
 static void io_send(void *ctx, const struct lns_addr *addr, const uint8_t *pkt, size_t len)
 {
 	struct server *srv = ctx;
@@ -100,7 +115,6 @@ static void io_send(void *ctx, const struct lns_addr *addr, const uint8_t *pkt, 
 		.msg_iovlen = 1,
 	};
 	const struct listener *l;
-	struct cmsghdr *cm;
 
 	if (addr->listener < 0 || (size_t)addr->listener >= srv->n_listeners)
 		return;
@@ -112,25 +126,13 @@ static void io_send(void *ctx, const struct lns_addr *addr, const uint8_t *pkt, 
 			.ipi_spec_dst = ((const struct sockaddr_in *)&addr->local)->sin_addr,
 		};
 
-		msg.msg_control = control.buf;
-		msg.msg_controllen = CMSG_SPACE(sizeof(pi));
-		cm = CMSG_FIRSTHDR(&msg);
-		cm->cmsg_level = IPPROTO_IP;
-		cm->cmsg_type = IP_PKTINFO;
-		cm->cmsg_len = CMSG_LEN(sizeof(pi));
-		memcpy(CMSG_DATA(cm), &pi, sizeof(pi));
+		put_cmsg(&msg, control.buf, IPPROTO_IP, IP_PKTINFO, &pi, sizeof(pi));
 	} else if (addr->local.ss_family == AF_INET6 && l->family == AF_INET6) {
 		struct in6_pktinfo pi = {
 			.ipi6_addr = ((const struct sockaddr_in6 *)&addr->local)->sin6_addr,
 		};
 
-		msg.msg_control = control.buf;
-		msg.msg_controllen = CMSG_SPACE(sizeof(pi));
-		cm = CMSG_FIRSTHDR(&msg);
-		cm->cmsg_level = IPPROTO_IPV6;
-		cm->cmsg_type = IPV6_PKTINFO;
-		cm->cmsg_len = CMSG_LEN(sizeof(pi));
-		memcpy(CMSG_DATA(cm), &pi, sizeof(pi));
+		put_cmsg(&msg, control.buf, IPPROTO_IPV6, IPV6_PKTINFO, &pi, sizeof(pi));
 	}
 	if (sendmsg(l->fd, &msg, MSG_DONTWAIT) < 0)
 		log_msg(LOG_DEBUG, "event=send_failed error=\"%s\"", strerror(errno));
@@ -200,84 +202,65 @@ static void local_from_cmsg(struct msghdr *msg, const struct listener *l, struct
 	}
 }
 
-/* Reads what is waiting on fd; replies will leave by listener l. */
-static void read_datagrams(struct server *srv, int fd, const struct listener *l)
+/*
+ * Reads one datagram from fd into the LNS; replies will leave by listener
+ * l. False when there is nothing more to read now.
+ */
+static bool read_datagram(struct server *srv, int fd, const struct listener *l)
 {
 	uint8_t buf[L2TP_MAX_PACKET];
+	union {
+		struct cmsghdr align;
+		uint8_t buf[CMSG_SPACE(sizeof(struct in6_pktinfo)) + 64];
+	} control;
+	struct lns_addr addr = { .listener = (int)(l - srv->listeners) };
+	struct iovec iov = { .iov_base = buf, .iov_len = sizeof(buf) };
+	struct msghdr msg = {
+		.msg_name = &addr.peer,
+		.msg_namelen = sizeof(addr.peer),
+		.msg_iov = &iov,
+		.msg_iovlen = 1,
+		.msg_control = control.buf,
+		.msg_controllen = sizeof(control.buf),
+	};
+	ssize_t len = recvmsg(fd, &msg, MSG_DONTWAIT);
 
-	for (int n = 0; n < RECV_BATCH; n++) {
-		union {
-			struct cmsghdr align;
-			uint8_t buf[CMSG_SPACE(sizeof(struct in6_pktinfo)) + 64];
-		} control;
-		struct lns_addr addr = { .listener = (int)(l - srv->listeners) };
-		struct iovec iov = { .iov_base = buf, .iov_len = sizeof(buf) };
-		struct msghdr msg = {
-			.msg_name = &addr.peer,
-			.msg_namelen = sizeof(addr.peer),
-			.msg_iov = &iov,
-			.msg_iovlen = 1,
-			.msg_control = control.buf,
-			.msg_controllen = sizeof(control.buf),
-		};
-		ssize_t len = recvmsg(fd, &msg, MSG_DONTWAIT);
-
-		if (len < 0) {
-			if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
-				log_msg(LOG_WARNING, "event=recv_failed error=\"%s\"", strerror(errno));
-			break;
-		}
-		if (msg.msg_flags & MSG_TRUNC)
-			continue; /* larger than any L2TP control message we accept */
-		addr.peer_len = msg.msg_namelen;
-		local_from_cmsg(&msg, l, &addr);
-		lns_input(srv->lns, now_usec(), &addr, buf, (size_t)len);
+	if (len < 0) {
+		if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+			log_msg(LOG_WARNING, "event=recv_failed error=\"%s\"", strerror(errno));
+		return false;
 	}
+	if (msg.msg_flags & MSG_TRUNC)
+		return true; /* larger than any L2TP control message we accept */
+	addr.peer_len = msg.msg_namelen;
+	local_from_cmsg(&msg, l, &addr);
+	lns_input(srv->lns, now_usec(), &addr, buf, (size_t)len);
+	return true;
 }
 
 static int on_datagram(sd_event_source *source, int fd, uint32_t revents, void *userdata)
 {
 	struct server *srv = userdata;
 
-	for (size_t i = 0; i < srv->n_listeners; i++)
-		if (srv->listeners[i].fd == fd)
-			read_datagrams(srv, fd, &srv->listeners[i]);
+	for (size_t i = 0; i < srv->n_listeners; i++) {
+		if (srv->listeners[i].fd != fd)
+			continue;
+		for (int n = 0; n < RECV_BATCH && read_datagram(srv, fd, &srv->listeners[i]); n++)
+			;
+	}
 	return 0;
 }
 
 /* A tunnel's own socket. lns_input() may close it (and free this source's
- * tunnel): read_datagrams() reads no further once the tunnel is gone. */
+ * tunnel): then nothing more is read from it. */
 static int on_tunnel_datagram(sd_event_source *source, int fd, uint32_t revents, void *userdata)
 {
 	struct timer_slot *slot = userdata;
 	struct server *srv = slot->srv;
-	union {
-		struct cmsghdr align;
-		uint8_t buf[CMSG_SPACE(sizeof(struct in6_pktinfo)) + 64];
-	} control;
-	uint8_t buf[L2TP_MAX_PACKET];
+	const struct listener *l = &srv->listeners[slot->listener];
 
-	for (int n = 0; n < RECV_BATCH && slot->io == source; n++) {
-		struct lns_addr addr = { .listener = slot->listener };
-		struct iovec iov = { .iov_base = buf, .iov_len = sizeof(buf) };
-		struct msghdr msg = {
-			.msg_name = &addr.peer,
-			.msg_namelen = sizeof(addr.peer),
-			.msg_iov = &iov,
-			.msg_iovlen = 1,
-			.msg_control = control.buf,
-			.msg_controllen = sizeof(control.buf),
-		};
-		ssize_t len = recvmsg(fd, &msg, MSG_DONTWAIT);
-
-		if (len < 0)
-			break;
-		if (msg.msg_flags & MSG_TRUNC)
-			continue;
-		addr.peer_len = msg.msg_namelen;
-		local_from_cmsg(&msg, &srv->listeners[slot->listener], &addr);
-		lns_input(srv->lns, now_usec(), &addr, buf, (size_t)len);
-	}
+	for (int n = 0; n < RECV_BATCH && slot->io == source && read_datagram(srv, fd, l); n++)
+		;
 	return 0;
 }
 
@@ -445,30 +428,13 @@ static void io_session_down(void *ctx, uint16_t tunnel_id, uint16_t session_id)
 	free(c);
 }
 
-static void listen_string(const struct config_listen *cl, char *buf, size_t len)
-{
-	char host[INET6_ADDRSTRLEN] = "?";
-
-	if (cl->addr.ss_family == AF_INET) {
-		const struct sockaddr_in *in = (const struct sockaddr_in *)&cl->addr;
-
-		inet_ntop(AF_INET, &in->sin_addr, host, sizeof(host));
-		snprintf(buf, len, "%s:%u", host, ntohs(in->sin_port));
-	} else {
-		const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)&cl->addr;
-
-		inet_ntop(AF_INET6, &in6->sin6_addr, host, sizeof(host));
-		snprintf(buf, len, "[%s]:%u", host, ntohs(in6->sin6_port));
-	}
-}
-
 static int open_listener(struct server *srv, const struct config_listen *cl)
 {
 	struct listener *l = &srv->listeners[srv->n_listeners];
 	int family = cl->addr.ss_family, one = 1, rcvbuf = LISTEN_RCVBUF, fd, r;
 	char where[64];
 
-	listen_string(cl, where, sizeof(where));
+	lns_sockaddr_string(&cl->addr, where, sizeof(where));
 	fd = socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_UDP);
 	if (fd < 0)
 		goto fail;
