@@ -18,6 +18,7 @@
  * struct changes only when the whole text is good.
  */
 #include "config.h"
+#include "config_ppp.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -32,7 +33,6 @@
 #define LINE_MAX_CHARS 4096		/* not counting the "\n" or "\r\n" */
 #define FILE_MAX_OCTETS (1024 * 1024)
 #define DEFAULT_PORT 1701
-#define QUOTE_MAX 64			/* input octets shown in a message */
 
 #define USEC_PER_MSEC 1000ULL
 #define USEC_PER_SEC (1000 * USEC_PER_MSEC)
@@ -55,6 +55,15 @@ enum key_id {
 	K_MAX_TUNNELS_PER_PEER,
 	K_MAX_SESSIONS_PER_TUNNEL,
 	K_PPPD_OPTIONS,
+	K_PPPD_PLUGIN,
+	K_POOL,
+	K_LOCAL_IP,
+	K_DNS,
+	K_PPP_MTU,
+	K_PPP_MRU,
+	K_PPP_AUTH,
+	K_MSS_CLAMP,
+	K_DATAPLANE,
 	K_CONTROL_SOCKET,
 	K_LOG_LEVEL,
 	N_KEYS
@@ -69,6 +78,7 @@ enum key_type {
 	T_NUMBER,	/* unsigned integer of the field's size */
 	T_PATH,
 	T_LOG_LEVEL,
+	T_PPP,		/* parsed and written by config_ppp.c, see ppp_keys */
 };
 
 struct key {
@@ -104,8 +114,26 @@ static const struct key keys[N_KEYS] = {
 	[K_MAX_SESSIONS_PER_TUNNEL] = { "max_sessions_per_tunnel", T_NUMBER,
 					FIELD(max_sessions_per_tunnel), 0, 65535 },
 	[K_PPPD_OPTIONS] = { "pppd_options", T_PATH, FIELD(pppd_options), 0, 0 },
+	[K_PPPD_PLUGIN] = { "pppd_plugin", T_PATH, FIELD(pppd_plugin), 0, 0 },
+	[K_POOL] = { "pool", T_PPP, FIELD(pools), 0, 0 },
+	[K_LOCAL_IP] = { "local_ip", T_PPP, FIELD(local_ip), 0, 0 },
+	[K_DNS] = { "dns", T_PPP, FIELD(dns), 0, 0 },
+	[K_PPP_MTU] = { "ppp_mtu", T_NUMBER, FIELD(ppp_mtu), 576, 1500 },
+	[K_PPP_MRU] = { "ppp_mru", T_NUMBER, FIELD(ppp_mru), 576, 1500 },
+	[K_PPP_AUTH] = { "ppp_auth", T_PPP, FIELD(ppp_auth), 0, 0 },
+	[K_MSS_CLAMP] = { "mss_clamp", T_BOOL, FIELD(mss_clamp), 0, 0 },
+	[K_DATAPLANE] = { "dataplane", T_PPP, FIELD(dataplane), 0, 0 },
 	[K_CONTROL_SOCKET] = { "control_socket", T_PATH, FIELD(control_socket), 0, 0 },
 	[K_LOG_LEVEL] = { "log_level", T_LOG_LEVEL, FIELD(log_level), 0, 0 },
+};
+
+/* The T_PPP keys. */
+static const struct config_ppp_key *const ppp_keys[N_KEYS] = {
+	[K_POOL] = &config_ppp_pool,
+	[K_LOCAL_IP] = &config_ppp_local_ip,
+	[K_DNS] = &config_ppp_dns,
+	[K_PPP_AUTH] = &config_ppp_auth,
+	[K_DATAPLANE] = &config_ppp_dataplane,
 };
 
 static const struct {
@@ -123,23 +151,18 @@ struct parser {
 	size_t err_len;
 	struct l2tpsrv_config c;	/* the copy being built */
 	unsigned int key_line[N_KEYS];	/* line that last set each key; 0: not in this text */
+	unsigned int pool_line[CONFIG_MAX_POOL]; /* line that set c.pools[i]; 0: not this text */
 	char value[LINE_MAX_CHARS + 1];	/* the current value, unquoted */
 	size_t value_len;
 };
 
-/* A piece of input made safe to print: "text", with '"', '\\' and
- * non-printable octets escaped, cut after QUOTE_MAX octets. */
-struct quoted {
-	char s[1 + 4 * QUOTE_MAX + 1 + 3 + 1];
-};
-
-static const char *quote(struct quoted *q, const char *s, size_t len)
+static const char *quote(struct config_quoted *q, const char *s, size_t len)
 {
 	static const char hex[] = "0123456789abcdef";
 	size_t o = 0;
 
 	q->s[o++] = '"';
-	for (size_t i = 0; i < len && i < QUOTE_MAX; i++) {
+	for (size_t i = 0; i < len && i < CONFIG_QUOTE_MAX; i++) {
 		unsigned char ch = (unsigned char)s[i];
 
 		if (ch == '"' || ch == '\\') {
@@ -155,12 +178,18 @@ static const char *quote(struct quoted *q, const char *s, size_t len)
 		}
 	}
 	q->s[o++] = '"';
-	if (len > QUOTE_MAX) {
+	if (len > CONFIG_QUOTE_MAX) {
 		memcpy(q->s + o, "...", 3);
 		o += 3;
 	}
 	q->s[o] = '\0';
 	return q->s;
+}
+
+/* quote(), for config_ppp.c */
+const char *config_quote(struct config_quoted *q, const char *s, size_t len)
+{
+	return quote(q, s, len);
 }
 
 __attribute__((format(printf, 5, 0))) static void verror(char *err, size_t err_len,
@@ -363,7 +392,7 @@ static bool parse_listen(struct parser *p, const char *v, size_t len, struct con
 	const char *host_start = v, *host_end, *port_start = NULL, *end = v + len;
 	uint16_t port = DEFAULT_PORT;
 	bool v6 = false;
-	struct quoted q, qp;
+	struct config_quoted q, qp;
 
 	if (len > 0 && v[0] == '[') {
 		const char *close = memchr(v, ']', len);
@@ -419,7 +448,7 @@ static bool set_listen(struct parser *p, const char *v, size_t len)
 {
 	struct l2tpsrv_config *c = &p->c;
 	struct config_listen l;
-	struct quoted q;
+	struct config_quoted q;
 
 	/* the file's first listen replaces the list it was loaded over */
 	if (p->key_line[K_LISTEN] == 0) {
@@ -451,7 +480,7 @@ static bool has_control_char(const char *v, size_t len)
 /* host_name and the paths: text of 1..size-1 octets, no control characters. */
 static bool set_text(struct parser *p, const struct key *k, const char *v, size_t len)
 {
-	struct quoted q;
+	struct config_quoted q;
 
 	if (len == 0)
 		return fail(p, "%s is empty", k->name);
@@ -485,7 +514,7 @@ static bool set_bool(struct parser *p, const struct key *k, const char *v, size_
 	static const char *const yes[] = { "yes", "true", "on", "1" };
 	static const char *const no[] = { "no", "false", "off", "0" };
 	bool *field = field_of(&p->c, k);
-	struct quoted q;
+	struct config_quoted q;
 
 	for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
 		if (strcasecmp(v, yes[i]) == 0) {
@@ -503,7 +532,7 @@ static bool set_bool(struct parser *p, const struct key *k, const char *v, size_
 static bool set_duration(struct parser *p, const struct key *k, const char *v, size_t len)
 {
 	char lo[32], hi[32];
-	struct quoted q;
+	struct config_quoted q;
 	uint64_t usec;
 	int r;
 
@@ -519,7 +548,7 @@ static bool set_duration(struct parser *p, const struct key *k, const char *v, s
 
 static bool set_number(struct parser *p, const struct key *k, const char *v, size_t len)
 {
-	struct quoted q;
+	struct config_quoted q;
 	uint64_t n;
 	int r;
 
@@ -535,7 +564,7 @@ static bool set_number(struct parser *p, const struct key *k, const char *v, siz
 
 static bool set_log_level(struct parser *p, const char *v, size_t len)
 {
-	struct quoted q;
+	struct config_quoted q;
 
 	for (size_t i = 0; i < sizeof(log_levels) / sizeof(log_levels[0]); i++) {
 		if (strcasecmp(v, log_levels[i].name) == 0) {
@@ -545,6 +574,18 @@ static bool set_log_level(struct parser *p, const char *v, size_t len)
 	}
 	return fail(p, "bad log level %s for log_level (error, warning, notice, info or debug)",
 		    quote(&q, v, len));
+}
+
+static bool set_ppp(struct parser *p, const struct key *k, const char *v, size_t len)
+{
+	size_t id = (size_t)(k - keys);
+	char why[CONFIG_WHY_MAX];
+
+	if (!ppp_keys[id]->set(&p->c, p->key_line[id] == 0, v, len, why))
+		return fail(p, "%s", why);
+	if (id == K_POOL)
+		p->pool_line[p->c.n_pools - 1] = p->line;
+	return true;
 }
 
 static bool set_value(struct parser *p, const struct key *k)
@@ -568,6 +609,8 @@ static bool set_value(struct parser *p, const struct key *k)
 		return set_number(p, k, v, len);
 	case T_LOG_LEVEL:
 		return set_log_level(p, v, len);
+	case T_PPP:
+		return set_ppp(p, k, v, len);
 	}
 	return fail(p, "internal error: key %s has no type", k->name);
 }
@@ -581,7 +624,7 @@ static bool read_value(struct parser *p, const struct key *k, const char *s, con
 {
 	bool hide = k->type == T_SECRET;
 	const char *name = hide ? "secret" : k->name;
-	struct quoted q;
+	struct config_quoted q;
 	size_t n = 0;
 
 	s = skip_blanks(s, end);
@@ -631,6 +674,11 @@ static bool read_value(struct parser *p, const struct key *k, const char *s, con
 	return true;
 }
 
+static bool is_repeatable(size_t id)
+{
+	return id == K_LISTEN || (ppp_keys[id] && ppp_keys[id]->repeatable);
+}
+
 static const struct key *find_key(const char *s, size_t len)
 {
 	for (size_t i = 0; i < N_KEYS; i++) {
@@ -645,7 +693,7 @@ static bool parse_line(struct parser *p, const char *s, size_t len)
 {
 	const char *end, *eq, *key_end;
 	const struct key *k;
-	struct quoted q;
+	struct config_quoted q;
 	size_t id;
 
 	if (len > 0 && s[len - 1] == '\r')
@@ -667,7 +715,7 @@ static bool parse_line(struct parser *p, const char *s, size_t len)
 	if (!k)
 		return fail(p, "unknown key %s", quote(&q, s, (size_t)(key_end - s)));
 	id = (size_t)(k - keys);
-	if (p->key_line[id] && id != K_LISTEN)
+	if (p->key_line[id] && !is_repeatable(id))
 		return fail(p, "duplicate key \"%s\"", k->name);
 	if (!read_value(p, k, eq + 1, end) || !set_value(p, k))
 		return false;
@@ -684,7 +732,8 @@ static unsigned int later_line(const struct parser *p, enum key_id a, enum key_i
 static bool check_settings(struct parser *p)
 {
 	const struct l2tpsrv_config *c = &p->c;
-	char a[32], b[32];
+	char a[32], b[32], why[CONFIG_WHY_MAX];
+	unsigned int line = 0;
 
 	if (c->hide_avps && c->secret_len == 0)
 		return fail_at(p, later_line(p, K_HIDE_AVPS, K_SECRET), "hide_avps needs a secret");
@@ -693,6 +742,8 @@ static bool check_settings(struct parser *p)
 			       "retransmit_max (%s) is less than retransmit_initial (%s)",
 			       format_duration(c->retransmit_max_usec, a),
 			       format_duration(c->retransmit_initial_usec, b));
+	if (!config_ppp_check(c, p->pool_line, p->key_line[K_LOCAL_IP], &line, why))
+		return fail_at(p, line, "%s", why);
 	return true;
 }
 
@@ -830,6 +881,8 @@ void config_defaults(struct l2tpsrv_config *c)
 	c->max_tunnels_per_peer = 16;
 	c->max_sessions_per_tunnel = 256;
 	snprintf(c->pppd_options, sizeof(c->pppd_options), "/etc/ppp/options.l2tpsrv");
+	snprintf(c->pppd_plugin, sizeof(c->pppd_plugin), "%s", CONFIG_DEFAULT_PPPD_PLUGIN);
+	config_ppp_defaults(c);
 	snprintf(c->control_socket, sizeof(c->control_socket), "/run/l2tpsrv/control");
 	c->log_level = LOG_INFO;
 }
@@ -922,6 +975,9 @@ void config_dump(const struct l2tpsrv_config *c, FILE *f)
 			break;
 		case T_LOG_LEVEL:
 			fprintf(f, "%s = %s\n", k->name, log_level_name(c->log_level));
+			break;
+		case T_PPP:
+			ppp_keys[i]->dump(c, f);
 			break;
 		}
 	}

@@ -16,13 +16,41 @@
 #include <sys/socket.h>
 
 #define CONFIG_DEFAULT_PATH "/etc/l2tpsrv/l2tpsrv.conf"
+/* Where the package installs the pppd plugin (configure --with-pppd-plugin-dir). */
+#ifndef CONFIG_DEFAULT_PPPD_PLUGIN
+#define CONFIG_DEFAULT_PPPD_PLUGIN "/usr/lib/pppd/2.4.9/l2tpsrv.so"
+#endif
 #define CONFIG_MAX_LISTEN 8
 #define CONFIG_MAX_SECRET 256
 #define CONFIG_MAX_HOST_NAME 64
+#define CONFIG_MAX_POOL 8		/* pool lines */
+#define CONFIG_MAX_POOL_LINE 65536	/* addresses in one pool line */
+#define CONFIG_MAX_DNS 2
 
 struct config_listen {
 	struct sockaddr_storage addr; /* IPv4 or IPv6 address and UDP port */
 	socklen_t addr_len;
+};
+
+/* Addresses first..last, inclusive, in host byte order. */
+struct config_pool_range {
+	uint32_t first, last;
+};
+
+/* The PPP authentication methods a client may use: a bitmask. */
+enum config_auth {
+	CONFIG_AUTH_PAP = 1 << 0,
+	CONFIG_AUTH_CHAP = 1 << 1,	 /* CHAP with MD5 */
+	CONFIG_AUTH_MSCHAP = 1 << 2,	 /* MS-CHAP (version 1) */
+	CONFIG_AUTH_MSCHAP_V2 = 1 << 3,
+};
+
+/* Which data path carries the calls' PPP frames. */
+enum config_dataplane {
+	CONFIG_DATAPLANE_AUTO,	    /* kernel when the kernel has it, else userspace */
+	CONFIG_DATAPLANE_KERNEL,    /* the kernel's L2TP and PPPoL2TP */
+	CONFIG_DATAPLANE_USERSPACE, /* frames through the daemon and a pty */
+	CONFIG_DATAPLANE_NULL,	    /* none: control connection only (tests) */
 };
 
 struct l2tpsrv_config {
@@ -57,6 +85,31 @@ struct l2tpsrv_config {
 	/* pppd_options = PATH: the options file each call's pppd reads ("file PATH"),
 	 * used only when it exists. Default /etc/ppp/options.l2tpsrv. */
 	char pppd_options[256];
+	/* pppd_plugin = PATH: our pppd plugin, which reports each call's user,
+	 * address and counters; used only when it exists. Default
+	 * CONFIG_DEFAULT_PPPD_PLUGIN. */
+	char pppd_plugin[256];
+	/* pool = FIRST-LAST | NETWORK/PREFIX, repeatable: the addresses given to
+	 * clients, at most 65536 a line, no overlaps. Default
+	 * 192.168.42.10-192.168.42.250. */
+	struct config_pool_range pools[CONFIG_MAX_POOL];
+	size_t n_pools;
+	/* local_ip = ADDRESS: our end of every call's PPP link, outside the
+	 * pools. Default 192.168.42.1. Host byte order. */
+	uint32_t local_ip;
+	/* dns = ADDRESS, repeatable: DNS servers pushed to clients (ms-dns).
+	 * Default none. Host byte order. */
+	uint32_t dns[CONFIG_MAX_DNS];
+	size_t n_dns;
+	/* ppp_mtu, ppp_mru = 576..1500. Default 1400 each. */
+	uint16_t ppp_mtu;
+	uint16_t ppp_mru;
+	/* ppp_auth = LIST of pap, chap, mschap, mschap-v2. Default mschap-v2. */
+	unsigned int ppp_auth; /* enum config_auth bits; never 0 */
+	/* mss_clamp = yes|no: clamp TCP MSS on the PPP interfaces. Default yes. */
+	bool mss_clamp;
+	/* dataplane = auto|kernel|userspace|null. Default auto. */
+	enum config_dataplane dataplane;
 	/* control_socket = PATH. Default /run/l2tpsrv/control. */
 	char control_socket[108];
 	/* log_level = error|warning|notice|info|debug. Default info. */
@@ -77,6 +130,9 @@ int config_load(struct l2tpsrv_config *c, const char *path, bool must_exist, cha
 /* The same for text already in memory; name is used in messages. */
 int config_parse(struct l2tpsrv_config *c, const char *name, const char *text, char *err,
 		 size_t err_len);
+
+/* "auto", "kernel", "userspace" or "null" ("?" for anything else). */
+const char *config_dataplane_name(enum config_dataplane d);
 
 /* Writes the effective settings as a config file would, secret masked. */
 void config_dump(const struct l2tpsrv_config *c, FILE *f);

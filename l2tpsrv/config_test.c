@@ -1,5 +1,6 @@
 /*
- * Tests of the configuration file parser.
+ * Tests of the configuration file parser: its syntax and the general keys.
+ * The PPP and address keys are tested in config_test_ppp.c.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -15,52 +16,14 @@
 
 #include "check_tap.h"
 #include "config.h"
+#include "config_test.h"
 #include "log.h"
 
 #ifndef EXAMPLE_CONF
 #error "define EXAMPLE_CONF as the path of packaging/l2tpsrv.conf.example"
 #endif
 
-#define NAME "l2tpsrv.conf"
 #define SECRET_WORD "Sw0rdf1sh"
-
-static char err[512];
-
-static int parse(struct l2tpsrv_config *c, const char *text)
-{
-	config_defaults(c);
-	return config_parse(c, NAME, text, err, sizeof(err));
-}
-
-static bool equals_defaults(const struct l2tpsrv_config *c)
-{
-	struct l2tpsrv_config d;
-
-	config_defaults(&d);
-	return memcmp(c, &d, sizeof(d)) == 0;
-}
-
-/* text fails with exactly message, and the defaults are left as they were */
-static void assert_rejected(const char *text, const char *message)
-{
-	struct l2tpsrv_config c;
-
-	ck_assert_int_eq(parse(&c, text), -EINVAL);
-	ck_assert_str_eq(err, message);
-	ck_assert_msg(equals_defaults(&c), "half-applied after: %s", text);
-}
-
-static char *dump_to_string(const struct l2tpsrv_config *c)
-{
-	char *s = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&s, &len);
-
-	ck_assert_ptr_nonnull(f);
-	config_dump(c, f);
-	ck_assert_int_eq(fclose(f), 0);
-	return s;
-}
 
 static char *read_text(const char *path)
 {
@@ -137,6 +100,7 @@ START_TEST(defaults_are_as_documented)
 	ck_assert_uint_eq(c.max_tunnels_per_peer, 16);
 	ck_assert_uint_eq(c.max_sessions_per_tunnel, 256);
 	ck_assert_str_eq(c.pppd_options, "/etc/ppp/options.l2tpsrv");
+	ck_assert_str_eq(c.pppd_plugin, CONFIG_DEFAULT_PPPD_PLUGIN);
 	ck_assert_str_eq(c.control_socket, "/run/l2tpsrv/control");
 	ck_assert_int_eq(c.log_level, LOG_INFO);
 }
@@ -583,7 +547,8 @@ START_TEST(the_dump_reads_back)
 		"listen",	  "host_name",		"hide_avps",	      "hello_interval",
 		"retransmit_initial", "retransmit_max", "retransmit_count",   "ack_delay",
 		"receive_window", "max_tunnels",	"max_sessions",	      "max_tunnels_per_peer",
-		"max_sessions_per_tunnel", "pppd_options", "control_socket", "log_level",
+		"max_sessions_per_tunnel", "pppd_options", "pppd_plugin", "pool", "local_ip", "ppp_mtu",
+		"ppp_mru", "ppp_auth", "mss_clamp", "dataplane", "control_socket", "log_level",
 	};
 	struct l2tpsrv_config c, back;
 	char *s;
@@ -810,8 +775,8 @@ START_TEST(load_refuses_a_huge_file)
 }
 END_TEST
 
-/* text with "#key = ..." lines made live, but for host_name and secret
- * unless all */
+/* text with "#key = ..." lines made live, but for host_name, secret and
+ * dns (keys with no default to show) unless all */
 static char *uncomment(const char *text, bool all)
 {
 	static char out[65536];
@@ -821,7 +786,8 @@ static char *uncomment(const char *text, bool all)
 		size_t len = strcspn(text, "\n");
 		bool live = text[0] == '#' && text[1] >= 'a' && text[1] <= 'z' &&
 			    (all || (strncmp(text, "#host_name ", 11) != 0 &&
-				     strncmp(text, "#secret ", 8) != 0));
+				     strncmp(text, "#secret ", 8) != 0 &&
+				     strncmp(text, "#dns ", 5) != 0));
 
 		len += text[len] == '\n';
 		ck_assert_uint_lt(o + len, sizeof(out));
@@ -839,7 +805,10 @@ START_TEST(the_example_file_parses_to_the_defaults)
 		"listen",	  "host_name",		"secret",	      "hide_avps",
 		"hello_interval", "retransmit_initial", "retransmit_max",     "retransmit_count",
 		"ack_delay",	  "receive_window",	"max_tunnels",	      "max_sessions",
-		"max_tunnels_per_peer", "max_sessions_per_tunnel", "pppd_options", "control_socket", "log_level",
+		"max_tunnels_per_peer", "max_sessions_per_tunnel", "pppd_options", "pppd_plugin", "pool",
+		"local_ip",	  "dns",		"ppp_mtu",	      "ppp_mru",
+		"ppp_auth",	  "mss_clamp",		"dataplane",	      "control_socket",
+		"log_level",
 	};
 	struct l2tpsrv_config c;
 	const char *text, *live;
@@ -857,16 +826,18 @@ START_TEST(the_example_file_parses_to_the_defaults)
 		ck_assert_msg(strstr(text, want) != NULL, "%s is not in the example", keys[i]);
 	}
 	/* the documented defaults, made live, are the built-in ones (but for
-	 * host_name and secret, which have none to show) */
+	 * host_name, secret and dns, which have none to show) */
 	live = uncomment(text, false);
 	ck_assert_ptr_nonnull(strstr(live, "\nmax_sessions_per_tunnel = 256\n"));
 	ck_assert_msg(parse(&c, live) == 0, "%s", err);
 	ck_assert(equals_defaults(&c));
-	/* and the examples of those two parse as well */
+	/* and the examples of those parse as well */
 	live = uncomment(text, true);
 	ck_assert_msg(parse(&c, live) == 0, "%s", err);
 	ck_assert_str_eq(c.host_name, "vpn-gw1");
 	ck_assert_uint_eq(c.secret_len, strlen("correct horse # battery staple"));
+	ck_assert_uint_eq(c.n_dns, 1);
+	ck_assert_uint_eq(c.dns[0], c.local_ip);
 }
 END_TEST
 
@@ -903,6 +874,7 @@ int main(void)
 	tcase_add_test(tc, load_of_a_missing_file);
 	tcase_add_test(tc, load_refuses_a_huge_file);
 	tcase_add_test(tc, the_example_file_parses_to_the_defaults);
+	config_test_add_ppp(tc);
 	suite_add_tcase(s, tc);
 	return check_run_tap(s);
 }
