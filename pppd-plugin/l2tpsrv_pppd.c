@@ -1,20 +1,58 @@
 /*
- * l2tpsrv's pppd plugin, loaded into each pppd that l2tpsrv starts.
+ * l2tpsrv's pppd plugin, loaded into each pppd that l2tpsrv starts for a
+ * call, as "plugin l2tpsrv.so l2tpsrv-socket PATH l2tpsrv-tunnel T
+ * l2tpsrv-session S".
  *
- * This first version only declares itself to pppd (pppd_version must match
- * pppd's own, or pppd refuses the plugin) and takes the l2tpsrv-socket
- * option: the path of l2tpsrv's control socket, where later versions report
- * authentication, IP up/down and counters, and authenticate over RADIUS.
+ * It tells l2tpsrv what only pppd knows, so that l2tpctl can show it and
+ * l2tpsrv's log lines can name it:
+ *
+ *   AUTH_UP  the peer authenticated: its name and the method LCP negotiated
+ *   IP_UP    IPCP is up: the interface and both addresses
+ *   DOWN     pppd is exiting: why (its exit status, in words), the link's
+ *            counters and connect time, and whatever of the above is known
+ *
+ * Each event is one CTL_PPP_EVENT request on l2tpsrv's control socket
+ * (ctl_proto.h), the socket l2tpctl uses, so the daemon needs no second
+ * listener, and the plugin no token: the daemon reads the sender's pid with
+ * SO_PEERCRED and accepts an event only from the pppd it started for that
+ * call. (So pppd must keep its pid: l2tpsrv runs it with nodetach.)
+ *
+ * pppd waits while a notifier runs, so a report gives up after
+ * REPORT_TIMEOUT_MS, and a failed report is logged and otherwise ignored:
+ * it never stops pppd. Without l2tpsrv-socket the plugin does nothing.
+ *
+ * pppd_version must match pppd's own, or pppd refuses the plugin.
  */
+#include <errno.h>
+#include <stdint.h>
+#include <string.h>
 #include <sys/un.h>
 
 #include <pppd/pppd.h>
 #include <pppd/patchlevel.h>
+#include <pppd/fsm.h>
+#include <pppd/lcp.h>
+#include <pppd/ipcp.h>
+
+#include "ctl_proto.h"
+#include "report.h"
 
 char pppd_version[] = VERSION;
 
-/* The control socket of the l2tpsrv that started this pppd. */
-static char l2tpsrv_socket[sizeof(((struct sockaddr_un *)0)->sun_path)];
+/*
+ * The control socket of the l2tpsrv that started this pppd. pppd cuts a
+ * string option silently to upper_limit, so this holds one byte more than
+ * sun_path: a path too long for sun_path stays too long, and is refused.
+ */
+static char l2tpsrv_socket[sizeof(((struct sockaddr_un *)0)->sun_path) + 1];
+/* l2tpsrv's ids of the call, which name it in each request; 0: not given. */
+static int l2tpsrv_tunnel;
+static int l2tpsrv_session;
+
+/* What this pppd has learned about its call; every event carries all of it. */
+static struct ctl_ppp_event call_state;
+static bool counters_taken;
+static bool down_reported;
 
 static option_t l2tpsrv_options[] = {
 	{
@@ -25,12 +63,161 @@ static option_t l2tpsrv_options[] = {
 		.flags = OPT_PRIO | OPT_STATIC,
 		.upper_limit = sizeof(l2tpsrv_socket),
 	},
+	{
+		.name = "l2tpsrv-tunnel",
+		.type = o_int,
+		.addr = &l2tpsrv_tunnel,
+		.description = "l2tpsrv's tunnel id of this call",
+		.flags = OPT_PRIO | OPT_LIMITS,
+		.lower_limit = 1,
+		.upper_limit = 65535,
+	},
+	{
+		.name = "l2tpsrv-session",
+		.type = o_int,
+		.addr = &l2tpsrv_session,
+		.description = "l2tpsrv's session id of this call",
+		.flags = OPT_PRIO | OPT_LIMITS,
+		.lower_limit = 1,
+		.upper_limit = 65535,
+	},
 	{ .name = NULL },
 };
+
+/* Whether to report; says once why not when the socket came without the ids. */
+static bool reporting_enabled(void)
+{
+	static bool complained;
+
+	if (!l2tpsrv_socket[0])
+		return 0;
+	if (l2tpsrv_tunnel && l2tpsrv_session)
+		return 1;
+	if (!complained)
+		error("l2tpsrv: l2tpsrv-socket needs l2tpsrv-tunnel and l2tpsrv-session: "
+		      "not reporting to l2tpsrv");
+	complained = 1;
+	return 0;
+}
+
+static const char *event_name(uint32_t kind)
+{
+	switch (kind) {
+	case CTL_PPP_AUTH_UP:
+		return "auth-up";
+	case CTL_PPP_IP_UP:
+		return "ip-up";
+	case CTL_PPP_DOWN:
+		return "down";
+	}
+	return "unknown";
+}
+
+/* strerror() of a daemon's negative errno, whatever number it sent. */
+static const char *daemon_error_text(int32_t daemon_status)
+{
+	return strerror(daemon_status > INT32_MIN ? -daemon_status : EINVAL);
+}
+
+/* Sends call_state as a kind event; logs a failure, never stops pppd. */
+static void report(uint32_t kind)
+{
+	struct ctl_ppp_event ev = call_state;
+	int32_t daemon_status = 0;
+	int r;
+
+	ev.kind = kind;
+	r = report_send(l2tpsrv_socket, (uint16_t)l2tpsrv_tunnel, (uint16_t)l2tpsrv_session, &ev,
+			REPORT_TIMEOUT_MS, &daemon_status);
+	if (r < 0)
+		error("l2tpsrv: tunnel=%d session=%d event=%s: cannot report to %s: %s",
+		      l2tpsrv_tunnel, l2tpsrv_session, event_name(kind), l2tpsrv_socket,
+		      strerror(-r));
+	else if (daemon_status < 0)
+		warn("l2tpsrv: tunnel=%d session=%d event=%s: l2tpsrv refused it: %s",
+		     l2tpsrv_tunnel, l2tpsrv_session, event_name(kind),
+		     daemon_error_text(daemon_status));
+	else
+		dbglog("l2tpsrv: tunnel=%d session=%d event=%s reported", l2tpsrv_tunnel,
+		       l2tpsrv_session, event_name(kind));
+}
+
+/* The peer has authenticated (only called when pppd required it to). */
+static void on_auth_up(void *arg, int unused)
+{
+	(void)arg;
+	(void)unused;
+	if (!reporting_enabled())
+		return;
+	report_copy_string(call_state.user, sizeof(call_state.user), peer_authname);
+	report_copy_string(call_state.method, sizeof(call_state.method),
+			   report_auth_method(&lcp_gotoptions[0]));
+	report(CTL_PPP_AUTH_UP);
+}
+
+static void on_ip_up(void *arg, int unused)
+{
+	(void)arg;
+	(void)unused;
+	if (!reporting_enabled())
+		return;
+	report_copy_string(call_state.ifname, sizeof(call_state.ifname), ifname);
+	call_state.local_addr = ipcp_gotoptions[0].ouraddr; /* both in network order */
+	call_state.remote_addr = ipcp_hisoptions[0].hisaddr;
+	report(CTL_PPP_IP_UP);
+}
+
+/* Copies pppd's link counters into call_state, if pppd holds valid ones. */
+static void take_counters(void)
+{
+	if (!link_stats_valid)
+		return;
+	call_state.bytes_in = link_stats.bytes_in;
+	call_state.bytes_out = link_stats.bytes_out;
+	call_state.packets_in = link_stats.pkts_in;
+	call_state.packets_out = link_stats.pkts_out;
+	call_state.connect_time_s = link_connect_time;
+	counters_taken = 1;
+}
+
+/*
+ * IPCP went down, and the interface still exists: read its counters now.
+ * By exit, pppd has cleared link_stats_valid (print_link_stats()) and the
+ * interface may be gone.
+ */
+static void on_ip_down(void *arg, int unused)
+{
+	(void)arg;
+	(void)unused;
+	if (!reporting_enabled())
+		return;
+	update_link_stats(ifunit);
+	take_counters();
+}
+
+/* pppd is exiting (die()) with exit_code, which is what the process returns. */
+static void on_pppd_exit(void *arg, int exit_code)
+{
+	(void)arg;
+	if (!reporting_enabled() || down_reported)
+		return;
+	down_reported = 1;
+	if (!counters_taken)
+		take_counters();
+	call_state.exit_status = exit_code;
+	report_copy_string(call_state.reason, sizeof(call_state.reason),
+			   report_exit_reason(exit_code));
+	report(CTL_PPP_DOWN);
+}
 
 void plugin_init(void);
 
 void plugin_init(void)
 {
 	add_options(l2tpsrv_options);
+	/* Options are parsed after this: each notifier checks reporting_enabled(). */
+	add_notifier(&auth_up_notifier, on_auth_up, NULL);
+	add_notifier(&ip_up_notifier, on_ip_up, NULL);
+	add_notifier(&ip_down_notifier, on_ip_down, NULL);
+	add_notifier(&exitnotify, on_pppd_exit, NULL);
 }

@@ -1,0 +1,389 @@
+/*
+ * Tests of the pppd plugin's report layer, without pppd: reason words for
+ * exit codes, the method from LCP's options, string copies, the framing of
+ * a CTL_PPP_EVENT request, and the exchange with a fake l2tpsrv control
+ * socket served by a thread: exact bytes, refusals, and a daemon that
+ * never answers, closes early or answers garbage.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <pppd/pppd.h>
+#include <pppd/fsm.h>
+#include <pppd/lcp.h>
+#include <pppd/chap-new.h>
+
+#include "check_tap.h"
+#include "report.h"
+
+/* How the fake daemon answers once it has read one whole request. */
+enum fake_answer {
+	ANSWER_STATUS,       /* a ctl_reply with .status */
+	ANSWER_BAD_MAGIC,    /* a ctl_reply with the wrong magic */
+	ANSWER_CLOSE,        /* close without a reply */
+	ANSWER_NEVER,        /* keep the connection open, say nothing */
+	ANSWER_AFTER_SIGNAL, /* signal the client, then reply with .status */
+};
+
+struct fake_daemon {
+	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	int listen_fd;
+	pthread_t thread;
+	pthread_t client;
+	enum fake_answer answer;
+	int32_t status;
+	uint8_t got[2 * REPORT_MESSAGE_SIZE];
+	size_t got_len; /* everything the client sent, until it closed */
+};
+
+static void read_some(struct fake_daemon *d, int fd, size_t want)
+{
+	while (d->got_len < want) {
+		ssize_t n = read(fd, d->got + d->got_len, want - d->got_len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return;
+		d->got_len += (size_t)n;
+	}
+}
+
+static void reply(int fd, uint32_t magic, int32_t daemon_status)
+{
+	struct ctl_reply r = { .magic = magic, .status = daemon_status };
+
+	ck_assert_int_eq(write(fd, &r, sizeof(r)), sizeof(r));
+}
+
+static void *fake_serve(void *arg)
+{
+	struct fake_daemon *d = arg;
+	int fd = accept4(d->listen_fd, NULL, NULL, SOCK_CLOEXEC);
+
+	if (fd < 0)
+		return NULL;
+	read_some(d, fd, REPORT_MESSAGE_SIZE);
+	if (d->answer == ANSWER_STATUS)
+		reply(fd, CTL_MAGIC, d->status);
+	if (d->answer == ANSWER_BAD_MAGIC)
+		reply(fd, ~CTL_MAGIC, 0);
+	if (d->answer == ANSWER_AFTER_SIGNAL) {
+		pthread_kill(d->client, SIGUSR1);
+		usleep(50 * 1000);
+		reply(fd, CTL_MAGIC, d->status);
+	}
+	if (d->answer != ANSWER_CLOSE)
+		read_some(d, fd, sizeof(d->got)); /* until the client closes */
+	close(fd);
+	return NULL;
+}
+
+static void fake_start(struct fake_daemon *d, enum fake_answer answer, int32_t daemon_status)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+
+	memset(d, 0, sizeof(*d));
+	snprintf(d->path, sizeof(d->path), "/tmp/l2tpsrv_pppd_test.%d.sock", (int)getpid());
+	unlink(d->path);
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", d->path);
+	d->listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	ck_assert_int_ge(d->listen_fd, 0);
+	ck_assert_int_eq(bind(d->listen_fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	ck_assert_int_eq(listen(d->listen_fd, 4), 0);
+	d->answer = answer;
+	d->status = daemon_status;
+	d->client = pthread_self();
+	ck_assert_int_eq(pthread_create(&d->thread, NULL, fake_serve, d), 0);
+}
+
+static void fake_stop(struct fake_daemon *d)
+{
+	pthread_join(d->thread, NULL);
+	close(d->listen_fd);
+	unlink(d->path);
+}
+
+static struct ctl_ppp_event sample_event(void)
+{
+	struct ctl_ppp_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = CTL_PPP_DOWN;
+	ev.exit_status = EXIT_HANGUP;
+	report_copy_string(ev.user, sizeof(ev.user), "alice");
+	report_copy_string(ev.method, sizeof(ev.method), "mschap-v2");
+	report_copy_string(ev.ifname, sizeof(ev.ifname), "ppp3");
+	ev.local_addr = 0x0100000a; /* any value: the plugin copies it as is */
+	ev.remote_addr = 0x0200000a;
+	report_copy_string(ev.reason, sizeof(ev.reason), "hangup");
+	ev.bytes_in = 1234567890123ull;
+	ev.bytes_out = 42;
+	ev.packets_in = 7;
+	ev.packets_out = 8;
+	ev.connect_time_s = 3600;
+	return ev;
+}
+
+/* The bytes l2tpsrv expects, built field by field rather than by report_frame(). */
+static void expected_bytes(uint8_t out[REPORT_MESSAGE_SIZE], uint16_t tunnel_id,
+			   uint16_t session_id, const struct ctl_ppp_event *ev)
+{
+	struct ctl_request req;
+
+	memset(&req, 0, sizeof(req));
+	req.magic = CTL_MAGIC;
+	req.version = CTL_VERSION;
+	req.command = CTL_PPP_EVENT;
+	req.tunnel_id = tunnel_id;
+	req.session_id = session_id;
+	memcpy(out, &req, sizeof(req));
+	memcpy(out + sizeof(req), ev, sizeof(*ev));
+}
+
+static int64_t elapsed_ms(const struct timespec *since)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (int64_t)(now.tv_sec - since->tv_sec) * 1000 +
+	       (now.tv_nsec - since->tv_nsec) / 1000000;
+}
+
+START_TEST(exit_reasons_name_every_code)
+{
+	ck_assert_str_eq(report_exit_reason(EXIT_USER_REQUEST), "user request");
+	ck_assert_str_eq(report_exit_reason(EXIT_PEER_AUTH_FAILED), "peer authentication failed");
+	ck_assert_str_eq(report_exit_reason(EXIT_HANGUP), "hangup");
+	ck_assert_str_eq(report_exit_reason(EXIT_IDLE_TIMEOUT), "idle timeout");
+	ck_assert_str_eq(report_exit_reason(EXIT_CONNECT_TIME), "connect time limit");
+	ck_assert_str_eq(report_exit_reason(EXIT_PEER_DEAD), "peer not responding");
+	ck_assert_str_eq(report_exit_reason(EXIT_NEGOTIATION_FAILED), "negotiation failed");
+	ck_assert_str_eq(report_exit_reason(EXIT_AUTH_TOPEER_FAILED),
+			 "authentication to peer failed");
+	for (int code = EXIT_OK; code <= EXIT_CNID_AUTH_FAILED; code++)
+		ck_assert_str_ne(report_exit_reason(code), "unknown");
+	ck_assert_str_eq(report_exit_reason(-1), "unknown");
+	ck_assert_str_eq(report_exit_reason(EXIT_CNID_AUTH_FAILED + 1), "unknown");
+	ck_assert_str_eq(report_exit_reason(100000), "unknown");
+}
+END_TEST
+
+START_TEST(auth_method_follows_pppd_choice)
+{
+	lcp_options go;
+	int digest;
+
+	memset(&go, 0, sizeof(go));
+	ck_assert_str_eq(report_auth_method(&go), "");
+	go.neg_upap = 1;
+	ck_assert_str_eq(report_auth_method(&go), "pap");
+	go.neg_chap = 1; /* CHAP is asked for before PAP */
+	go.chap_mdtype = MDTYPE_MICROSOFT_V2;
+	ck_assert_str_eq(report_auth_method(&go), "mschap-v2");
+	go.chap_mdtype = MDTYPE_MICROSOFT;
+	ck_assert_str_eq(report_auth_method(&go), "mschap");
+	go.chap_mdtype = MDTYPE_MD5;
+	ck_assert_str_eq(report_auth_method(&go), "chap");
+	/* Several digests allowed: the one pppd asks for, by its CHAP_DIGEST(). */
+	go.chap_mdtype = MDTYPE_MD5 | MDTYPE_MICROSOFT_V2;
+	digest = CHAP_DIGEST(MDTYPE_MD5 | MDTYPE_MICROSOFT_V2);
+	ck_assert_str_eq(report_auth_method(&go), digest == CHAP_MD5 ? "chap" : "mschap-v2");
+	go.neg_eap = 1; /* EAP before both */
+	ck_assert_str_eq(report_auth_method(&go), "eap");
+}
+END_TEST
+
+START_TEST(copy_string_truncates_and_zero_fills)
+{
+	char buf[8];
+
+	memset(buf, 'x', sizeof(buf));
+	report_copy_string(buf, sizeof(buf), "ab");
+	ck_assert_str_eq(buf, "ab");
+	for (size_t i = 2; i < sizeof(buf); i++)
+		ck_assert_int_eq(buf[i], 0);
+	report_copy_string(buf, sizeof(buf), "0123456789");
+	ck_assert_str_eq(buf, "0123456");
+	report_copy_string(buf, sizeof(buf), NULL);
+	ck_assert_str_eq(buf, "");
+	buf[0] = 'x';
+	report_copy_string(buf, 0, "ab");
+	ck_assert_int_eq(buf[0], 'x');
+}
+END_TEST
+
+START_TEST(frame_is_request_then_event_without_gap)
+{
+	struct ctl_ppp_event ev = sample_event();
+	uint8_t got[REPORT_MESSAGE_SIZE], want[REPORT_MESSAGE_SIZE];
+	uint32_t u32;
+	uint16_t u16;
+
+	ck_assert_uint_eq(sizeof(struct ctl_request), 20);
+	ck_assert_uint_eq(sizeof(struct ctl_ppp_event), 216);
+	ck_assert_uint_eq(report_frame(got, 7, 9, &ev), REPORT_MESSAGE_SIZE);
+	expected_bytes(want, 7, 9, &ev);
+	ck_assert_mem_eq(got, want, REPORT_MESSAGE_SIZE);
+	memcpy(&u32, got, 4);
+	ck_assert_uint_eq(u32, CTL_MAGIC);
+	memcpy(&u16, got + 6, 2);
+	ck_assert_uint_eq(u16, CTL_PPP_EVENT);
+	memcpy(&u16, got + 8, 2);
+	ck_assert_uint_eq(u16, 7);
+	memcpy(&u16, got + 10, 2);
+	ck_assert_uint_eq(u16, 9);
+	memcpy(&u32, got + 20 + offsetof(struct ctl_ppp_event, kind), 4);
+	ck_assert_uint_eq(u32, CTL_PPP_DOWN);
+	ck_assert_str_eq((char *)got + 20 + offsetof(struct ctl_ppp_event, user), "alice");
+}
+END_TEST
+
+START_TEST(send_writes_exact_bytes_and_reads_status)
+{
+	struct ctl_ppp_event ev = sample_event();
+	uint8_t want[REPORT_MESSAGE_SIZE];
+	struct fake_daemon d;
+	int32_t daemon_status = -1;
+
+	fake_start(&d, ANSWER_STATUS, 0);
+	ck_assert_int_eq(report_send(d.path, 300, 65535, &ev, 2000, &daemon_status), 0);
+	fake_stop(&d);
+	ck_assert_int_eq(daemon_status, 0);
+	expected_bytes(want, 300, 65535, &ev);
+	ck_assert_uint_eq(d.got_len, REPORT_MESSAGE_SIZE); /* and nothing after */
+	ck_assert_mem_eq(d.got, want, REPORT_MESSAGE_SIZE);
+}
+END_TEST
+
+START_TEST(send_passes_back_a_refusal)
+{
+	struct ctl_ppp_event ev = sample_event();
+	struct fake_daemon d;
+	int32_t daemon_status = 0;
+
+	fake_start(&d, ANSWER_STATUS, -EPERM);
+	ck_assert_int_eq(report_send(d.path, 1, 2, &ev, 2000, &daemon_status), 0);
+	fake_stop(&d);
+	ck_assert_int_eq(daemon_status, -EPERM);
+}
+END_TEST
+
+START_TEST(send_times_out_when_daemon_never_answers)
+{
+	struct ctl_ppp_event ev = sample_event();
+	struct fake_daemon d;
+	struct timespec start;
+	int32_t daemon_status = 12345;
+	int64_t took;
+
+	fake_start(&d, ANSWER_NEVER, 0);
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	ck_assert_int_eq(report_send(d.path, 1, 2, &ev, 300, &daemon_status), -ETIMEDOUT);
+	took = elapsed_ms(&start);
+	fake_stop(&d); /* returns: the client closed its end */
+	ck_assert_int_ge(took, 250);
+	ck_assert_int_lt(took, 1500);
+	ck_assert_int_eq(daemon_status, 12345);
+	ck_assert_uint_eq(d.got_len, REPORT_MESSAGE_SIZE);
+}
+END_TEST
+
+START_TEST(send_fails_when_daemon_closes_without_reply)
+{
+	struct ctl_ppp_event ev = sample_event();
+	struct fake_daemon d;
+	int32_t daemon_status = 0;
+
+	fake_start(&d, ANSWER_CLOSE, 0);
+	ck_assert_int_eq(report_send(d.path, 1, 2, &ev, 2000, &daemon_status), -ECONNRESET);
+	fake_stop(&d);
+}
+END_TEST
+
+START_TEST(send_rejects_reply_with_wrong_magic)
+{
+	struct ctl_ppp_event ev = sample_event();
+	struct fake_daemon d;
+	int32_t daemon_status = 0;
+
+	fake_start(&d, ANSWER_BAD_MAGIC, 0);
+	ck_assert_int_eq(report_send(d.path, 1, 2, &ev, 2000, &daemon_status), -EPROTO);
+	fake_stop(&d);
+}
+END_TEST
+
+static void on_sigusr1(int sig)
+{
+	(void)sig;
+}
+
+START_TEST(send_retries_after_a_signal)
+{
+	struct sigaction sa = { .sa_handler = on_sigusr1 }; /* no SA_RESTART: EINTR */
+	struct ctl_ppp_event ev = sample_event();
+	struct fake_daemon d;
+	int32_t daemon_status = -1;
+
+	ck_assert_int_eq(sigaction(SIGUSR1, &sa, NULL), 0);
+	fake_start(&d, ANSWER_AFTER_SIGNAL, 0);
+	ck_assert_int_eq(report_send(d.path, 1, 2, &ev, 2000, &daemon_status), 0);
+	fake_stop(&d);
+	ck_assert_int_eq(daemon_status, 0);
+}
+END_TEST
+
+START_TEST(send_fails_without_daemon_and_leaks_no_fd)
+{
+	struct ctl_ppp_event ev = sample_event();
+	char long_path[200];
+	int32_t daemon_status = 0;
+	int before = dup(0), after;
+
+	close(before);
+	ck_assert_int_eq(report_send("/nonexistent/l2tpsrv/control", 1, 2, &ev, 2000,
+				     &daemon_status),
+			 -ENOENT);
+	memset(long_path, 'a', sizeof(long_path) - 1);
+	long_path[sizeof(long_path) - 1] = '\0';
+	ck_assert_int_eq(report_send(long_path, 1, 2, &ev, 2000, &daemon_status), -ENAMETOOLONG);
+	after = dup(0);
+	close(after);
+	ck_assert_int_eq(after, before);
+}
+END_TEST
+
+static Suite *report_suite(void)
+{
+	Suite *s = suite_create("pppd plugin report");
+	TCase *pure = tcase_create("pure");
+	TCase *socket_tc = tcase_create("socket");
+
+	tcase_add_test(pure, exit_reasons_name_every_code);
+	tcase_add_test(pure, auth_method_follows_pppd_choice);
+	tcase_add_test(pure, copy_string_truncates_and_zero_fills);
+	tcase_add_test(pure, frame_is_request_then_event_without_gap);
+	suite_add_tcase(s, pure);
+	tcase_add_test(socket_tc, send_writes_exact_bytes_and_reads_status);
+	tcase_add_test(socket_tc, send_passes_back_a_refusal);
+	tcase_add_test(socket_tc, send_times_out_when_daemon_never_answers);
+	tcase_add_test(socket_tc, send_fails_when_daemon_closes_without_reply);
+	tcase_add_test(socket_tc, send_rejects_reply_with_wrong_magic);
+	tcase_add_test(socket_tc, send_retries_after_a_signal);
+	tcase_add_test(socket_tc, send_fails_without_daemon_and_leaks_no_fd);
+	suite_add_tcase(s, socket_tc);
+	return s;
+}
+
+int main(void)
+{
+	return check_run_tap(report_suite());
+}
