@@ -2,10 +2,11 @@
  * dataplane: what the control plane asks of the packet path.
  *
  * The state machines call these when a tunnel or session comes up or goes
- * away, and when the LAC reports a new ACCM (SLI). Two implementations:
+ * away, and when the LAC reports a new ACCM (SLI). Three implementations:
  * the null one here, which records what it was asked (unit tests, fuzzing,
- * the benchmark, and the daemon with "dataplane = null"), and the kernel
- * one (PPPoL2TP), which comes with the data-path work.
+ * the benchmark, and the daemon with "dataplane = null"), the kernel
+ * one (PPPoL2TP), and a userspace one (pppd on a pty) for kernels without
+ * L2TP.
  */
 #ifndef L2TPSRV_DATAPLANE_H
 #define L2TPSRV_DATAPLANE_H
@@ -44,8 +45,9 @@ struct dataplane_ops {
 	 */
 	bool wants_tunnel_socket;
 	/*
-	 * Its sessions carry PPP frames to a local PPPoL2TP socket: the daemon
-	 * starts a pppd on each established session.
+	 * Its sessions carry PPP frames to a local pppd, through a PPPoL2TP
+	 * socket or the pty of session_tty(): the daemon starts a pppd on
+	 * each established session.
 	 */
 	bool carries_ppp;
 	/* Return 0 or a negative errno; the control plane then fails the call. */
@@ -55,6 +57,15 @@ struct dataplane_ops {
 	void (*session_del)(struct dataplane *dp, uint16_t tunnel_id, uint16_t session_id);
 	int (*session_set_accm)(struct dataplane *dp, uint16_t tunnel_id, uint16_t session_id,
 				uint32_t send_accm, uint32_t recv_accm);
+	/* Userspace data paths: a data message (T bit 0) read from the tunnel's socket. */
+	void (*data_input)(struct dataplane *dp, uint16_t tunnel_id, const uint8_t *pkt, size_t len);
+	/*
+	 * Userspace data paths: the tty pppd is to run on for this (added)
+	 * session; its path into path. 0 or -errno. NULL: pppd gets a
+	 * PPPoL2TP socket.
+	 */
+	int (*session_tty)(struct dataplane *dp, uint16_t tunnel_id, uint16_t session_id,
+			   char *path, size_t size);
 	void (*free)(struct dataplane *dp);
 };
 
@@ -108,5 +119,36 @@ void dataplane_null_fail_next(struct dataplane *dp, enum dp_null_op op, int err,
  * (-ENOENT: no l2tp_netlink module).
  */
 struct dataplane *dataplane_kernel_new(int *err);
+
+/* --- the userspace data path --- */
+
+/*
+ * For kernels without L2TP: pppd runs on a pty per session, in async HDLC
+ * framing (hdlc.h), and this data path moves its frames between the pty
+ * master and the tunnel's UDP socket on the daemon's event loop. The
+ * daemon hands it the data messages it reads from a tunnel's socket
+ * (data_input) and starts pppd on session_tty().
+ */
+typedef struct sd_event sd_event;
+
+struct dp_user_counters {
+	uint64_t from_pty_frames;      /* good frames read from ptys and sent to the peer */
+	uint64_t from_pty_bytes;       /* their PPP octets */
+	uint64_t to_pty_frames;        /* frames of data messages written to ptys */
+	uint64_t to_pty_bytes;         /* their PPP octets */
+	uint64_t drop_bad_header;      /* data messages with a malformed L2TP header */
+	uint64_t drop_unknown_tunnel;  /* ... for another tunnel than the socket's */
+	uint64_t drop_unknown_session; /* ... for no session of the tunnel */
+	uint64_t drop_bad_fcs;         /* frames from ptys with a bad FCS */
+	uint64_t drop_bad_frame;       /* frames either way too short, too long or aborted */
+	uint64_t drop_pty_full;        /* frames for a pty that took none or part of them */
+	uint64_t drop_send;            /* frames whose send() to the peer failed */
+	uint64_t pty_errors;           /* reads or writes of a pty master that failed */
+};
+
+/* NULL when out of memory. Takes a reference to event. */
+struct dataplane *dataplane_user_new(sd_event *event);
+/* Since creation. dp must be a userspace data path. */
+void dataplane_user_get_counters(const struct dataplane *dp, struct dp_user_counters *c);
 
 #endif

@@ -346,6 +346,9 @@ static const struct dataplane_ops kernel_ops = {
 	.session_add = kernel_session_add,
 	.session_del = kernel_session_del,
 	.session_set_accm = kernel_session_set_accm,
+	/* The kernel takes the data messages itself; pppd attaches with PPPoL2TP. */
+	.data_input = NULL,
+	.session_tty = NULL,
 	.free = kernel_free,
 };
 

@@ -100,6 +100,9 @@ static const struct dataplane_ops null_ops = {
 	.session_add = null_session_add,
 	.session_del = null_session_del,
 	.session_set_accm = null_session_set_accm,
+	/* Moves no packets: nothing to take in, no pppd to run. */
+	.data_input = NULL,
+	.session_tty = NULL,
 	.free = null_free,
 };
 
