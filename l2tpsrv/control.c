@@ -4,6 +4,7 @@
  * One request per connection. The reply is built in memory and written
  * as the socket allows, so a slow client never blocks the server.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,7 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include "call.h"
 #include "control.h"
 #include "ctl_proto.h"
 #include "lns.h"
@@ -34,7 +36,11 @@ struct client {
 	int fd;
 	sd_event_source *source;
 	struct ctl_request req;
-	size_t req_len;
+	union {
+		struct ctl_ppp_event ppp;
+		struct ctl_match match;
+	} arg; /* what follows the request, for the commands that take one */
+	size_t req_len; /* of req and arg together */
 	uint8_t *out;
 	size_t out_len;
 	size_t out_cap;
@@ -82,13 +88,34 @@ static uint64_t age_ms(uint64_t now, uint64_t since)
 	return since ? (now - since) / 1000 : 0;
 }
 
+/* Sessions one kill ends at most (a whole tunnel has at most 65535). */
+#define CTL_MAX_KILL 65535
+
 struct list_ctx {
 	struct client *c;
 	struct lns *lns;
+	struct calls *calls;
 	uint64_t now;
 	uint32_t n_tunnels, n_sessions;
 	bool sessions_pass;
+	const struct ctl_match *match; /* CTL_KILL: only these sessions, collected in killed */
+	struct lns_call *killed;
 };
+
+static bool session_matches(const struct ctl_match *m, const struct ctl_session *s)
+{
+	switch (m->by) {
+	case CTL_MATCH_SESSION:
+		return s->tunnel_id == m->tunnel_id && s->session_id == m->session_id;
+	case CTL_MATCH_TUNNEL:
+		return s->tunnel_id == m->tunnel_id;
+	case CTL_MATCH_USER:
+		return s->user[0] && strncmp(s->user, m->user, sizeof(s->user)) == 0;
+	case CTL_MATCH_ADDR:
+		return s->remote_addr && s->remote_addr == m->addr;
+	}
+	return false;
+}
 
 static bool add_session(void *ctx, const struct lns_session_info *i)
 {
@@ -114,7 +141,16 @@ static bool add_session(void *ctx, const struct lns_session_info *i)
 	copy_string(r.state, sizeof(r.state), i->state);
 	copy_string(r.calling_number, sizeof(r.calling_number), i->calling_number);
 	copy_string(r.called_number, sizeof(r.called_number), i->called_number);
+	if (lc->calls)
+		calls_describe(lc->calls, i->tunnel_id, i->session_id, &r);
+	if (lc->match && !session_matches(lc->match, &r))
+		return true;
+	if (lc->n_sessions >= CTL_MAX_KILL && lc->match)
+		return false;
 	out_append(lc->c, &r, sizeof(r));
+	if (lc->match)
+		lc->killed[lc->n_sessions] = (struct lns_call){ .tunnel_id = r.tunnel_id,
+								 .session_id = r.session_id };
 	lc->n_sessions++;
 	return true;
 }
@@ -138,7 +174,7 @@ static bool add_tunnel(void *ctx, const struct lns_tunnel_info *i)
 		.queued = i->transport.queued,
 	};
 
-	if (lc->sessions_pass) {
+	if (lc->sessions_pass || lc->match) {
 		lns_foreach_session(lc->lns, i->tunnel_id, add_session, lc);
 		return true;
 	}
@@ -150,13 +186,50 @@ static bool add_tunnel(void *ctx, const struct lns_tunnel_info *i)
 	return true;
 }
 
+/* Ends every session m matches; they are listed in the reply. */
+static int32_t kill_matching(struct list_ctx *lc, const struct ctl_match *m,
+			     struct ctl_reply *reply)
+{
+	if (m->by < CTL_MATCH_SESSION || m->by > CTL_MATCH_ADDR ||
+	    memchr(m->user, '\0', sizeof(m->user)) == NULL)
+		return -EINVAL;
+	lc->killed = calloc(CTL_MAX_KILL, sizeof(*lc->killed));
+	if (!lc->killed)
+		return -ENOMEM;
+	lc->match = m;
+	lns_foreach_tunnel(lc->lns, add_tunnel, lc);
+	for (uint32_t i = 0; i < lc->n_sessions; i++) {
+		log_msg(LOG_INFO, "tunnel=%u session=%u event=kill by=control",
+			lc->killed[i].tunnel_id, lc->killed[i].session_id);
+		lns_close_session(lc->lns, lc->now, lc->killed[i].tunnel_id,
+				  lc->killed[i].session_id);
+	}
+	free(lc->killed);
+	reply->n_sessions = lc->n_sessions;
+	return lc->n_sessions ? 0 : -ENOENT;
+}
+
+/* The pppd plugin's report: only from the call's own pppd (SO_PEERCRED). */
+static int32_t ppp_event(struct client *c)
+{
+	struct calls *calls = server_calls(c->ctl->srv);
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+
+	if (!calls)
+		return -ESRCH;
+	if (getsockopt(c->fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0)
+		return -errno;
+	return calls_ppp_event(calls, c->req.tunnel_id, c->req.session_id, cred.pid, &c->arg.ppp);
+}
+
 static int32_t run_request(struct client *c, struct ctl_reply *reply)
 {
 	const struct ctl_request *rq = &c->req;
 	struct server *srv = c->ctl->srv;
 	struct lns *lns = server_lns(srv);
 	uint64_t now = server_now();
-	struct list_ctx lc = { .c = c, .lns = lns, .now = now };
+	struct list_ctx lc = { .c = c, .lns = lns, .calls = server_calls(srv), .now = now };
 
 	switch (rq->command) {
 	case CTL_LIST:
@@ -176,6 +249,10 @@ static int32_t run_request(struct client *c, struct ctl_reply *reply)
 	case CTL_SHUTDOWN:
 		server_shutdown(srv);
 		return 0;
+	case CTL_PPP_EVENT:
+		return ppp_event(c);
+	case CTL_KILL:
+		return kill_matching(&lc, &c->arg.match, reply);
 	}
 	return -EOPNOTSUPP;
 }
@@ -196,6 +273,10 @@ static void answer(struct client *c)
 	reply.tunnels_established = counters.tunnels_established;
 	reply.sessions_established = counters.sessions_established;
 	reply.packets_dropped = counters.packets_dropped;
+	if (server_calls(c->ctl->srv)) {
+		reply.pool_in_use = calls_pool_in_use(server_calls(c->ctl->srv));
+		reply.pool_size = calls_pool_size(server_calls(c->ctl->srv));
+	}
 	/* The reply header goes first: records were appended after a gap for it. */
 	if (c->out_len >= sizeof(reply) && !c->failed)
 		memcpy(c->out, &reply, sizeof(reply));
@@ -203,13 +284,39 @@ static void answer(struct client *c)
 	sd_event_source_set_io_events(c->source, EPOLLOUT);
 }
 
+/* How much a request of this command is, with what follows it. */
+static size_t request_size(const struct client *c)
+{
+	if (c->req_len < sizeof(c->req))
+		return sizeof(c->req);
+	switch (c->req.command) {
+	case CTL_PPP_EVENT:
+		return sizeof(c->req) + sizeof(c->arg.ppp);
+	case CTL_KILL:
+		return sizeof(c->req) + sizeof(c->arg.match);
+	}
+	return sizeof(c->req);
+}
+
+/* The next byte of the request (c->req, then c->arg) goes here. */
+static uint8_t *request_cursor(struct client *c)
+{
+	if (c->req_len < sizeof(c->req))
+		return (uint8_t *)&c->req + c->req_len;
+	return (uint8_t *)&c->arg + (c->req_len - sizeof(c->req));
+}
+
 static int on_client(sd_event_source *source, int fd, uint32_t revents, void *userdata)
 {
 	struct client *c = userdata;
 	ssize_t n;
 
-	if (c->req_len < sizeof(c->req)) {
-		n = read(fd, (uint8_t *)&c->req + c->req_len, sizeof(c->req) - c->req_len);
+	if (c->req_len < request_size(c)) {
+		size_t want = request_size(c) - c->req_len;
+
+		if (c->req_len < sizeof(c->req))
+			want = sizeof(c->req) - c->req_len; /* then the size is known */
+		n = read(fd, request_cursor(c), want);
 		if (n <= 0) {
 			if (n < 0 && (errno == EAGAIN || errno == EINTR))
 				return 0;
@@ -217,7 +324,7 @@ static int on_client(sd_event_source *source, int fd, uint32_t revents, void *us
 			return 0;
 		}
 		c->req_len += (size_t)n;
-		if (c->req_len == sizeof(c->req)) {
+		if (c->req_len == request_size(c)) {
 			struct ctl_reply placeholder = { 0 };
 
 			out_append(c, &placeholder, sizeof(placeholder));

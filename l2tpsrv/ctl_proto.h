@@ -3,9 +3,10 @@
  * (control.c) and l2tpctl.
  *
  * A client connects to the unix stream socket, writes one struct
- * ctl_request, and reads one struct ctl_reply followed by n_tunnels
- * struct ctl_tunnel and n_sessions struct ctl_session; then the daemon
- * closes the connection. Every struct has a fixed size and is checked
+ * ctl_request (followed, for CTL_PPP_EVENT and CTL_KILL, by the one
+ * struct that command takes), and reads one struct ctl_reply followed by
+ * n_tunnels struct ctl_tunnel and n_sessions struct ctl_session; then the
+ * daemon closes the connection. Every struct has a fixed size and is checked
  * exactly; strings are NUL-terminated within their arrays. Both ends run
  * on the same host, so integers are in host order.
  */
@@ -15,7 +16,7 @@
 #include <stdint.h>
 
 #define CTL_MAGIC 0x6c327470u /* "l2tp" */
-#define CTL_VERSION 1
+#define CTL_VERSION 2
 #define CTL_DEFAULT_SOCKET "/run/l2tpsrv/control"
 
 enum ctl_command {
@@ -24,6 +25,53 @@ enum ctl_command {
 	CTL_CLOSE_SESSION = 3, /* tunnel_id, session_id: CDN, result 3 */
 	CTL_SET_ACCM = 4,      /* tunnel_id, session_id, arg[0] send, arg[1] receive: SLI */
 	CTL_SHUTDOWN = 5,      /* stop all tunnels and exit */
+	/*
+	 * From the pppd plugin: tunnel_id, session_id name the call, a struct
+	 * ctl_ppp_event follows. Accepted only from the call's own pppd (the
+	 * daemon compares SO_PEERCRED's pid with the pppd it started).
+	 */
+	CTL_PPP_EVENT = 6,
+	/* A struct ctl_match follows; ends every session it matches (CDN, result 3). */
+	CTL_KILL = 7,
+};
+
+enum ctl_ppp_event_kind {
+	CTL_PPP_AUTH_UP = 1, /* user, method */
+	CTL_PPP_IP_UP = 2,   /* ifname, local_addr, remote_addr */
+	CTL_PPP_DOWN = 3,    /* reason, exit_status, counters, connect_time_s */
+};
+
+struct ctl_ppp_event {
+	uint32_t kind;        /* enum ctl_ppp_event_kind */
+	int32_t exit_status;  /* pppd's EXIT_* status at DOWN */
+	char user[64];        /* the name the peer authenticated with */
+	char method[16];      /* "pap", "chap", "mschap", "mschap-v2", "eap" */
+	char ifname[16];      /* ppp0 ... */
+	uint32_t local_addr;  /* IPv4, network order */
+	uint32_t remote_addr; /* IPv4, network order */
+	char reason[64];      /* why the link went down, in pppd's words */
+	uint64_t bytes_in;    /* as seen by the server: in = from the client */
+	uint64_t bytes_out;
+	uint64_t packets_in;
+	uint64_t packets_out;
+	uint32_t connect_time_s;
+	uint32_t reserved;
+};
+
+enum ctl_match_by {
+	CTL_MATCH_SESSION = 1, /* tunnel_id and session_id */
+	CTL_MATCH_TUNNEL = 2,  /* every session of tunnel_id */
+	CTL_MATCH_USER = 3,    /* user */
+	CTL_MATCH_ADDR = 4,    /* addr: the PPP address given to the client */
+};
+
+struct ctl_match {
+	uint32_t by; /* enum ctl_match_by */
+	uint16_t tunnel_id;
+	uint16_t session_id;
+	char user[64];
+	uint32_t addr; /* IPv4, network order */
+	uint32_t reserved;
 };
 
 struct ctl_request {
@@ -44,6 +92,8 @@ struct ctl_reply {
 	uint64_t tunnels_established; /* since start */
 	uint64_t sessions_established;
 	uint64_t packets_dropped;
+	uint32_t pool_in_use; /* addresses handed out now */
+	uint32_t pool_size;
 };
 
 struct ctl_tunnel {
@@ -86,6 +136,20 @@ struct ctl_session {
 	uint32_t alignment_errors;
 	uint32_t reserved2;
 	uint64_t age_ms;
+	/* what the pppd plugin reported; empty/zero until then */
+	char peer[56];        /* the tunnel's peer address and port */
+	char ppp_state[16];   /* "starting", "authenticated", "up" */
+	char user[64];
+	char method[16];
+	char ifname[16];
+	uint32_t local_addr;  /* IPv4, network order */
+	uint32_t remote_addr; /* the address from the pool */
+	int32_t pppd_pid;     /* 0: no pppd (null data path) */
+	uint32_t reserved3;
+	uint64_t bytes_in;    /* from the client, read from the PPP interface */
+	uint64_t bytes_out;
+	uint64_t packets_in;
+	uint64_t packets_out;
 };
 
 #endif

@@ -2,6 +2,8 @@
  * l2tpctl: talks to l2tpsrv over its control socket (ctl_proto.h).
  *
  *   l2tpctl [-s SOCKET] [--json] [list]
+ *   l2tpctl [-s SOCKET] [--json] show tunnels|sessions
+ *   l2tpctl [-s SOCKET] kill session TUNNEL SESSION | tunnel TUNNEL | user NAME | ip ADDRESS
  *   l2tpctl [-s SOCKET] close-tunnel TUNNEL
  *   l2tpctl [-s SOCKET] close-session TUNNEL SESSION
  *   l2tpctl [-s SOCKET] set-accm TUNNEL SESSION SEND_ACCM RECV_ACCM
@@ -9,6 +11,7 @@
  */
 #include "autoconfig.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -31,6 +34,9 @@ struct listing {
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: l2tpctl [-s SOCKET] [--json] [list]\n"
+		   "       l2tpctl [-s SOCKET] [--json] show tunnels|sessions\n"
+		   "       l2tpctl [-s SOCKET] kill session TUNNEL SESSION | tunnel TUNNEL |"
+		   " user NAME | ip ADDRESS\n"
 		   "       l2tpctl [-s SOCKET] close-tunnel TUNNEL\n"
 		   "       l2tpctl [-s SOCKET] close-session TUNNEL SESSION\n"
 		   "       l2tpctl [-s SOCKET] set-accm TUNNEL SESSION SEND_ACCM RECV_ACCM\n"
@@ -56,7 +62,9 @@ static bool read_all(int fd, void *buf, size_t len)
 	return true;
 }
 
-static int request(const char *path, const struct ctl_request *rq, struct listing *out)
+/* Sends rq and, for the commands that take one, arg (arg_len bytes). */
+static int request(const char *path, const struct ctl_request *rq, const void *arg,
+		   size_t arg_len, struct listing *out)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	int fd = -1, r = -EPROTO;
@@ -74,6 +82,7 @@ static int request(const char *path, const struct ctl_request *rq, struct listin
 		goto out;
 	}
 	if (write(fd, rq, sizeof(*rq)) != (ssize_t)sizeof(*rq) ||
+	    (arg_len && write(fd, arg, arg_len) != (ssize_t)arg_len) ||
 	    !read_all(fd, &out->reply, sizeof(out->reply)) || out->reply.magic != CTL_MAGIC ||
 	    out->reply.n_tunnels > 65536 || out->reply.n_sessions > 65536 * 16) {
 		fprintf(stderr, "l2tpctl: bad reply from l2tpsrv\n");
@@ -114,6 +123,11 @@ static void sanitize(struct listing *l)
 		terminate(l->sessions[i].state, sizeof(l->sessions[i].state));
 		terminate(l->sessions[i].calling_number, sizeof(l->sessions[i].calling_number));
 		terminate(l->sessions[i].called_number, sizeof(l->sessions[i].called_number));
+		terminate(l->sessions[i].peer, sizeof(l->sessions[i].peer));
+		terminate(l->sessions[i].ppp_state, sizeof(l->sessions[i].ppp_state));
+		terminate(l->sessions[i].user, sizeof(l->sessions[i].user));
+		terminate(l->sessions[i].method, sizeof(l->sessions[i].method));
+		terminate(l->sessions[i].ifname, sizeof(l->sessions[i].ifname));
 	}
 }
 
@@ -133,9 +147,44 @@ static void json_string(const char *s)
 	putchar('"');
 }
 
+static void ipv4_string(uint32_t addr_be, char *buf)
+{
+	if (addr_be)
+		inet_ntop(AF_INET, &addr_be, buf, INET_ADDRSTRLEN);
+	else
+		buf[0] = '\0';
+}
+
+/* The PPP part of a session, as JSON members (after a comma). */
+static void print_json_ppp(const struct ctl_session *s)
+{
+	char local[INET_ADDRSTRLEN], remote[INET_ADDRSTRLEN];
+
+	ipv4_string(s->local_addr, local);
+	ipv4_string(s->remote_addr, remote);
+	printf(",\"peer\":");
+	json_string(s->peer);
+	printf(",\"ppp\":{\"state\":");
+	json_string(s->ppp_state);
+	printf(",\"pppd_pid\":%" PRId32 ",\"user\":", s->pppd_pid);
+	json_string(s->user);
+	printf(",\"method\":");
+	json_string(s->method);
+	printf(",\"interface\":");
+	json_string(s->ifname);
+	printf(",\"local_address\":");
+	json_string(local);
+	printf(",\"address\":");
+	json_string(remote);
+	printf(",\"bytes_in\":%" PRIu64 ",\"bytes_out\":%" PRIu64 ",\"packets_in\":%" PRIu64
+	       ",\"packets_out\":%" PRIu64 "}",
+	       s->bytes_in, s->bytes_out, s->packets_in, s->packets_out);
+}
+
 static void print_json_session(const struct ctl_session *s)
 {
-	printf("{\"id\":%u,\"peer_id\":%u,\"state\":", s->session_id, s->peer_session_id);
+	printf("{\"id\":%u,\"peer_id\":%u,\"tunnel_id\":%u,\"state\":", s->session_id,
+	       s->peer_session_id, s->tunnel_id);
 	json_string(s->state);
 	printf(",\"serial\":%" PRIu32 ",\"calling_number\":", s->call_serial_number);
 	json_string(s->calling_number);
@@ -145,19 +194,21 @@ static void print_json_session(const struct ctl_session *s)
 	       ",\"wen\":{\"count\":%" PRIu32 ",\"crc_errors\":%" PRIu32
 	       ",\"framing_errors\":%" PRIu32 ",\"hardware_overruns\":%" PRIu32
 	       ",\"buffer_overruns\":%" PRIu32 ",\"timeout_errors\":%" PRIu32
-	       ",\"alignment_errors\":%" PRIu32 "},\"age_ms\":%" PRIu64 "}",
+	       ",\"alignment_errors\":%" PRIu32 "},\"age_ms\":%" PRIu64,
 	       s->tx_connect_speed, s->send_accm, s->recv_accm, s->wen_count, s->crc_errors,
 	       s->framing_errors, s->hardware_overruns, s->buffer_overruns, s->timeout_errors,
 	       s->alignment_errors, s->age_ms);
+	print_json_ppp(s);
+	putchar('}');
 }
 
 static void print_json(const struct listing *l)
 {
 	printf("{\"uptime_ms\":%" PRIu64 ",\"tunnels_established\":%" PRIu64
 	       ",\"sessions_established\":%" PRIu64 ",\"packets_dropped\":%" PRIu64
-	       ",\"tunnels\":[",
+	       ",\"pool\":{\"in_use\":%" PRIu32 ",\"size\":%" PRIu32 "},\"tunnels\":[",
 	       l->reply.uptime_ms, l->reply.tunnels_established, l->reply.sessions_established,
-	       l->reply.packets_dropped);
+	       l->reply.packets_dropped, l->reply.pool_in_use, l->reply.pool_size);
 	for (uint32_t i = 0; i < l->reply.n_tunnels; i++) {
 		const struct ctl_tunnel *t = &l->tunnels[i];
 		bool first = true;
@@ -187,12 +238,16 @@ static void print_json(const struct listing *l)
 	printf("]}\n");
 }
 
-static void print_text(const struct listing *l)
+static void print_tunnels_text(const struct listing *l, bool with_sessions)
 {
 	printf("%" PRIu32 " tunnels, %" PRIu32 " sessions (since start: %" PRIu64
-	       " tunnels, %" PRIu64 " sessions established)\n",
+	       " tunnels, %" PRIu64 " sessions established)",
 	       l->reply.n_tunnels, l->reply.n_sessions, l->reply.tunnels_established,
 	       l->reply.sessions_established);
+	if (l->reply.pool_size)
+		printf(", pool %" PRIu32 "/%" PRIu32 " in use", l->reply.pool_in_use,
+		       l->reply.pool_size);
+	printf("\n");
 	for (uint32_t i = 0; i < l->reply.n_tunnels; i++) {
 		const struct ctl_tunnel *t = &l->tunnels[i];
 
@@ -200,19 +255,70 @@ static void print_text(const struct listing *l)
 		       " up %" PRIu64 "s retransmitted %" PRIu64 "\n",
 		       t->tunnel_id, t->peer_tunnel_id, t->state, t->peer, t->host_name,
 		       t->sessions, t->age_ms / 1000, t->retransmitted);
-		for (uint32_t j = 0; j < l->reply.n_sessions; j++) {
+		for (uint32_t j = 0; with_sessions && j < l->reply.n_sessions; j++) {
 			const struct ctl_session *s = &l->sessions[j];
 
 			if (s->tunnel_id != t->tunnel_id)
 				continue;
+			char remote[INET_ADDRSTRLEN];
+
+			ipv4_string(s->remote_addr, remote);
 			printf("  session %u peer-session %u %s serial %" PRIu32 " calling \"%s\""
 			       " speed %" PRIu32 " accm %08" PRIx32 "/%08" PRIx32 " wen %" PRIu32
-			       " up %" PRIu64 "s\n",
+			       " up %" PRIu64 "s",
 			       s->session_id, s->peer_session_id, s->state, s->call_serial_number,
 			       s->calling_number, s->tx_connect_speed, s->send_accm, s->recv_accm,
 			       s->wen_count, s->age_ms / 1000);
+			if (s->ppp_state[0])
+				printf(" ppp %s user \"%s\" address %s interface %s", s->ppp_state,
+				       s->user, remote[0] ? remote : "-",
+				       s->ifname[0] ? s->ifname : "-");
+			printf("\n");
 		}
 	}
+}
+
+/* 59s, 1m05s, 2h03m04s */
+static void format_uptime(uint64_t s, char *buf, size_t len)
+{
+	if (s < 60)
+		snprintf(buf, len, "%" PRIu64 "s", s);
+	else if (s < 3600)
+		snprintf(buf, len, "%" PRIu64 "m%02" PRIu64 "s", s / 60, s % 60);
+	else
+		snprintf(buf, len, "%" PRIu64 "h%02" PRIu64 "m%02" PRIu64 "s", s / 3600,
+			 s / 60 % 60, s % 60);
+}
+
+/* One line per session: who is connected, from where, with which address. */
+static void print_sessions_text(const struct listing *l)
+{
+	printf("%-7s %-7s %-21s %-16s %-9s %-15s %-7s %-13s %8s %12s %12s\n", "TUNNEL", "SESSION",
+	       "PEER", "USER", "METHOD", "ADDRESS", "IFACE", "STATE", "UPTIME", "BYTES-IN",
+	       "BYTES-OUT");
+	for (uint32_t i = 0; i < l->reply.n_sessions; i++) {
+		const struct ctl_session *s = &l->sessions[i];
+		char remote[INET_ADDRSTRLEN], up[24];
+
+		ipv4_string(s->remote_addr, remote);
+		format_uptime(s->age_ms / 1000, up, sizeof(up));
+		printf("%-7u %-7u %-21s %-16s %-9s %-15s %-7s %-13s %8s %12" PRIu64 " %12" PRIu64
+		       "\n",
+		       s->tunnel_id, s->session_id, s->peer[0] ? s->peer : "-",
+		       s->user[0] ? s->user : "-", s->method[0] ? s->method : "-",
+		       remote[0] ? remote : "-", s->ifname[0] ? s->ifname : "-",
+		       s->ppp_state[0] ? s->ppp_state : s->state, up, s->bytes_in, s->bytes_out);
+	}
+}
+
+static void print_sessions_json(const struct listing *l)
+{
+	printf("[");
+	for (uint32_t i = 0; i < l->reply.n_sessions; i++) {
+		printf("%s", i ? "," : "");
+		print_json_session(&l->sessions[i]);
+	}
+	printf("]\n");
 }
 
 static bool parse_u32(const char *s, int base, uint32_t max, uint32_t *out)
@@ -228,6 +334,63 @@ static bool parse_u32(const char *s, int base, uint32_t max, uint32_t *out)
 	return true;
 }
 
+static bool parse_id(const char *s, uint16_t *id)
+{
+	uint32_t v;
+
+	if (!parse_u32(s, 10, 65535, &v) || v == 0) {
+		fprintf(stderr, "l2tpctl: bad id '%s'\n", s);
+		return false;
+	}
+	*id = (uint16_t)v;
+	return true;
+}
+
+/* kill session T S | tunnel T | user NAME | ip ADDRESS */
+static bool parse_match(char **args, int n, struct ctl_match *m)
+{
+	struct in_addr a;
+
+	if (n == 3 && !strcmp(args[0], "session")) {
+		m->by = CTL_MATCH_SESSION;
+		return parse_id(args[1], &m->tunnel_id) && parse_id(args[2], &m->session_id);
+	}
+	if (n == 2 && !strcmp(args[0], "tunnel")) {
+		m->by = CTL_MATCH_TUNNEL;
+		return parse_id(args[1], &m->tunnel_id);
+	}
+	if (n == 2 && !strcmp(args[0], "user") && args[1][0] &&
+	    strlen(args[1]) < sizeof(m->user)) {
+		m->by = CTL_MATCH_USER;
+		snprintf(m->user, sizeof(m->user), "%s", args[1]);
+		return true;
+	}
+	if (n == 2 && !strcmp(args[0], "ip")) {
+		if (inet_pton(AF_INET, args[1], &a) != 1) {
+			fprintf(stderr, "l2tpctl: bad IPv4 address '%s'\n", args[1]);
+			return false;
+		}
+		m->by = CTL_MATCH_ADDR;
+		m->addr = a.s_addr;
+		return true;
+	}
+	fprintf(stderr, "l2tpctl: kill session TUNNEL SESSION | tunnel TUNNEL | user NAME |"
+			" ip ADDRESS\n");
+	return false;
+}
+
+static void print(const struct listing *l, bool json, char show)
+{
+	if (show == 's')
+		json ? print_sessions_json(l) : print_sessions_text(l);
+	else if (json)
+		print_json(l);
+	else if (show == 't')
+		print_tunnels_text(l, false);
+	else
+		print_tunnels_text(l, true);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -239,9 +402,14 @@ int main(int argc, char **argv)
 	};
 	struct ctl_request rq = { .magic = CTL_MAGIC, .version = CTL_VERSION };
 	const char *path = CTL_DEFAULT_SOCKET, *cmd;
+	struct ctl_match match = { 0 };
+	const void *arg = NULL;
+	size_t arg_len = 0;
 	struct listing l;
 	bool json = false;
+	char show = 0; /* 't' tunnels, 's' sessions, 0 the whole list */
 	uint32_t v[4] = { 0 };
+	char **args;
 	int c, nargs, r;
 
 	while ((c = getopt_long(argc, argv, "s:jhV", opts, NULL)) != -1) {
@@ -265,7 +433,20 @@ int main(int argc, char **argv)
 	}
 	cmd = optind < argc ? argv[optind++] : "list";
 	nargs = argc - optind;
-	if (!strcmp(cmd, "list") && nargs == 0) {
+	args = argv + optind;
+	if (!strcmp(cmd, "show") && nargs == 1 &&
+	    (!strcmp(args[0], "tunnels") || !strcmp(args[0], "sessions"))) {
+		rq.command = CTL_LIST;
+		show = args[0][0];
+		nargs = 0;
+	} else if (!strcmp(cmd, "kill")) {
+		if (!parse_match(args, nargs, &match))
+			return EXIT_FAILURE;
+		rq.command = CTL_KILL;
+		arg = &match;
+		arg_len = sizeof(match);
+		nargs = 0;
+	} else if (!strcmp(cmd, "list") && nargs == 0) {
 		rq.command = CTL_LIST;
 	} else if (!strcmp(cmd, "close-tunnel") && nargs == 1) {
 		rq.command = CTL_CLOSE_TUNNEL;
@@ -283,10 +464,10 @@ int main(int argc, char **argv)
 	for (int i = 0; i < nargs; i++) {
 		bool accm = i >= 2;
 
-		if (!parse_u32(argv[optind + i], accm ? 16 : 10, accm ? UINT32_MAX : 65535, &v[i]) ||
+		if (!parse_u32(args[i], accm ? 16 : 10, accm ? UINT32_MAX : 65535, &v[i]) ||
 		    (!accm && v[i] == 0)) {
 			fprintf(stderr, "l2tpctl: bad %s '%s'\n", accm ? "ACCM (hex)" : "id",
-				argv[optind + i]);
+				args[i]);
 			return EXIT_FAILURE;
 		}
 	}
@@ -295,18 +476,15 @@ int main(int argc, char **argv)
 	rq.arg[0] = v[2];
 	rq.arg[1] = v[3];
 
-	r = request(path, &rq, &l);
+	r = request(path, &rq, arg, arg_len, &l);
 	if (r == 0 && l.reply.status < 0) {
 		fprintf(stderr, "l2tpctl: %s: %s\n", cmd,
 			l.reply.status == -ENOENT ? "no such tunnel or session"
 						  : strerror(-l.reply.status));
 		r = l.reply.status;
-	} else if (r == 0 && rq.command == CTL_LIST) {
+	} else if (r == 0 && (rq.command == CTL_LIST || rq.command == CTL_KILL)) {
 		sanitize(&l);
-		if (json)
-			print_json(&l);
-		else
-			print_text(&l);
+		print(&l, json, rq.command == CTL_KILL ? 's' : show);
 	}
 	free(l.tunnels);
 	free(l.sessions);

@@ -8,6 +8,10 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <linux/if_pppox.h>
+#include <sys/socket.h>
+#include <systemd/sd-event.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,10 +22,75 @@
 #include "log.h"
 #include "server.h"
 
+/* The kernel can carry PPP over L2TP: PPPoL2TP sockets (l2tp_ppp, loaded on demand). */
+static bool kernel_has_pppol2tp(void)
+{
+	int fd = socket(AF_PPPOX, SOCK_DGRAM | SOCK_CLOEXEC, PX_PROTO_OL2TP);
+
+	if (fd < 0)
+		return false;
+	close(fd);
+	return true;
+}
+
+static struct dataplane *open_kernel(bool quiet)
+{
+	struct dataplane *dp;
+	int r = kernel_has_pppol2tp() ? 0 : -errno;
+
+	dp = r < 0 ? NULL : dataplane_kernel_new(&r);
+	if (!dp && !quiet)
+		fprintf(stderr, "l2tpsrv: no kernel L2TP data path: %s%s\n", strerror(-r),
+			r == -ENOENT || r == -EAFNOSUPPORT || r == -EPROTONOSUPPORT
+				? " (modprobe l2tp_netlink l2tp_ppp)"
+				: "");
+	return dp;
+}
+
+/* The data path the settings ask for; auto takes the kernel's when it can. */
+static struct dataplane *open_dataplane(enum config_dataplane want)
+{
+	struct dataplane *dp = NULL;
+	sd_event *event = NULL;
+
+	switch (want) {
+	case CONFIG_DATAPLANE_AUTO:
+		dp = open_kernel(true);
+		if (dp)
+			return dp;
+		log_msg(LOG_NOTICE, "event=dataplane_fallback dataplane=userspace "
+				    "reason=\"no kernel L2TP/PPPoL2TP\"");
+		/* fall through */
+	case CONFIG_DATAPLANE_USERSPACE:
+		if (sd_event_default(&event) >= 0)
+			dp = dataplane_user_new(event);
+		sd_event_unref(event); /* the data path keeps its own reference */
+		break;
+	case CONFIG_DATAPLANE_KERNEL:
+		return open_kernel(false);
+	case CONFIG_DATAPLANE_NULL:
+		dp = dataplane_null_new();
+		break;
+	}
+	if (!dp)
+		fprintf(stderr, "l2tpsrv: out of memory\n");
+	return dp;
+}
+
+static bool parse_dataplane(const char *s, enum config_dataplane *out)
+{
+	for (enum config_dataplane d = CONFIG_DATAPLANE_AUTO; d <= CONFIG_DATAPLANE_NULL; d++)
+		if (!strcmp(s, config_dataplane_name(d))) {
+			*out = d;
+			return true;
+		}
+	return false;
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: l2tpsrv [-c FILE] [--check-config] [--dataplane kernel|null] [--debug]\n"
+		"usage: l2tpsrv [-c FILE] [--check-config] [--dataplane NAME] [--debug]\n"
 		"       l2tpsrv --version | --help\n"
 		"L2TP network server (RFC 2661) for L2TP/IPsec gateways.\n"
 		"\n"
@@ -29,8 +98,10 @@ static void usage(FILE *f)
 		"                      a missing default file means embedded defaults)\n"
 		"  --check-config      check the configuration, print the effective\n"
 		"                      settings (secret masked) and exit\n"
-		"  --dataplane NAME    data path: null (control plane only, the default)\n"
-		"                      or kernel (PPPoL2TP, one pppd per call)\n"
+		"  --dataplane NAME    data path, overriding the config's \"dataplane\":\n"
+		"                      auto (kernel if the kernel has L2TP, else\n"
+		"                      userspace; the default), kernel (PPPoL2TP),\n"
+		"                      userspace (pppd on a pty) or null (no PPP)\n"
 		"  -d, --debug         log at debug level\n",
 		CONFIG_DEFAULT_PATH);
 }
@@ -50,7 +121,8 @@ int main(int argc, char **argv)
 	static struct l2tpsrv_config cfg;
 	const char *path = CONFIG_DEFAULT_PATH;
 	bool explicit_path = false, check_only = false, debug = false;
-	const char *dataplane = "null";
+	const char *dataplane = NULL;
+	enum config_dataplane dp_choice;
 	struct dataplane *dp;
 	char err[512];
 	int c, r;
@@ -71,9 +143,10 @@ int main(int argc, char **argv)
 			check_only = true;
 			break;
 		case OPT_DATAPLANE:
-			if (strcmp(optarg, "null") != 0 && strcmp(optarg, "kernel") != 0) {
+			if (!parse_dataplane(optarg, &dp_choice)) {
 				fprintf(stderr,
-					"l2tpsrv: unknown data path '%s' (known: kernel, null)\n",
+					"l2tpsrv: unknown data path '%s' (known: auto, kernel, "
+					"userspace, null)\n",
 					optarg);
 				return EXIT_FAILURE;
 			}
@@ -99,26 +172,17 @@ int main(int argc, char **argv)
 		fprintf(stderr, "%s\n", err);
 		return EXIT_FAILURE;
 	}
+	if (dataplane)
+		cfg.dataplane = dp_choice; /* the command line wins */
 	if (check_only) {
 		config_dump(&cfg, stdout);
 		return EXIT_SUCCESS;
 	}
 	log_set_level(debug ? LOG_DEBUG : cfg.log_level);
 
-	if (!strcmp(dataplane, "kernel")) {
-		dp = dataplane_kernel_new(&r);
-		if (!dp) {
-			fprintf(stderr, "l2tpsrv: no kernel L2TP data path: %s%s\n", strerror(-r),
-				r == -ENOENT ? " (modprobe l2tp_netlink l2tp_ppp)" : "");
-			return EXIT_FAILURE;
-		}
-	} else {
-		dp = dataplane_null_new();
-		if (!dp) {
-			fprintf(stderr, "l2tpsrv: out of memory\n");
-			return EXIT_FAILURE;
-		}
-	}
+	dp = open_dataplane(cfg.dataplane);
+	if (!dp)
+		return EXIT_FAILURE;
 	r = server_run(&cfg, dp);
 	dataplane_free(dp);
 	return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;

@@ -18,14 +18,12 @@
 #include "log.h"
 #include "pppd.h"
 
-/* The descriptor number pppd finds its PPPoL2TP socket under. */
-#define PPPD_CHANNEL_FD 3
 /* Exit status of a child that could not exec pppd (as the shell does). */
 #define EXIT_CANNOT_EXEC 127
 
 struct pppd {
 	pid_t pid;
-	bool stopping;  /* pppd_stop(): nobody is told of the exit; p frees itself */
+	bool stopping; /* pppd_stop() was called */
 	bool reaped;
 	sd_event_source *child;
 	sd_event_source *kill_timer;
@@ -34,7 +32,7 @@ struct pppd {
 };
 
 /* An AF_PPPOX socket connected to the kernel session: fd or a negative errno. */
-static int open_channel(const struct pppd_call *call)
+static int open_channel(const struct pppd_channel *call)
 {
 	struct sockaddr_pppol2tp sa = {
 		.sa_family = AF_PPPOX,
@@ -63,27 +61,30 @@ static int open_channel(const struct pppd_call *call)
 
 /*
  * In the child, between fork and exec: only async-signal-safe calls. The
- * channel goes to PPPD_CHANNEL_FD without close-on-exec; every other
- * descriptor above it is closed (they are close-on-exec anyway); the
- * signal mask and dispositions the daemon set are undone.
+ * channel (if any) goes to PPPD_CHANNEL_FD without close-on-exec; every
+ * other descriptor above stderr is closed (they are close-on-exec
+ * anyway); the signal mask and dispositions the daemon set are undone.
  */
 static _Noreturn void exec_pppd(int channel, char *const argv[])
 {
 	struct sigaction dfl = { .sa_handler = SIG_DFL };
 	sigset_t none;
 
-	if (channel == PPPD_CHANNEL_FD) {
+	if (channel < 0) {
+		close_range(STDERR_FILENO + 1, ~0U, 0);
+	} else if (channel == PPPD_CHANNEL_FD) {
 		if (fcntl(channel, F_SETFD, 0) < 0)
 			_exit(EXIT_CANNOT_EXEC);
 	} else if (dup2(channel, PPPD_CHANNEL_FD) < 0) { /* dup2 clears FD_CLOEXEC */
 		_exit(EXIT_CANNOT_EXEC);
 	}
-	close_range(PPPD_CHANNEL_FD + 1, ~0U, 0);
+	if (channel >= 0)
+		close_range(PPPD_CHANNEL_FD + 1, ~0U, 0);
 	for (int sig = 1; sig < _NSIG; sig++)
 		sigaction(sig, &dfl, NULL); /* fails harmlessly for SIGKILL, SIGSTOP, RT gaps */
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
-	execv(PPPD_PATH, argv);
+	execv(argv[0], argv);
 	_exit(EXIT_CANNOT_EXEC);
 }
 
@@ -100,14 +101,10 @@ static int on_child(sd_event_source *source, const siginfo_t *si, void *userdata
 	struct pppd *p = userdata;
 
 	p->reaped = true; /* sd-event has waited for it */
-	if (p->stopping) {
-		log_msg(LOG_DEBUG, "event=pppd_reaped pid=%d code=%d status=%d", (int)p->pid,
-			si->si_code, si->si_status);
-		release(p);
-		return 0;
-	}
+	log_msg(LOG_DEBUG, "event=pppd_reaped pid=%d code=%d status=%d", (int)p->pid, si->si_code,
+		si->si_status);
 	p->kill_timer = sd_event_source_disable_unref(p->kill_timer);
-	p->on_exit(p, si->si_code, si->si_status, p->userdata); /* may free p */
+	p->on_exit(p, si->si_code, si->si_status, p->stopping, p->userdata); /* may free p */
 	return 0;
 }
 
@@ -122,54 +119,29 @@ static int on_kill_timer(sd_event_source *source, uint64_t usec, void *userdata)
 	return 0;
 }
 
-int pppd_spawn(struct pppd **ret, sd_event *event, const struct pppd_call *call,
-	       pppd_exit_fn on_exit, void *userdata)
+int pppd_spawn(struct pppd **ret, sd_event *event, const struct pppd_channel *channel,
+	       char *const argv[], pppd_exit_fn on_exit, void *userdata)
 {
-	char fd_s[12], tid_s[8], sid_s[8], link_s[32];
-	char *argv[24];
-	size_t n = 0;
-	struct pppd *p;
-	int channel, r;
+	struct pppd *p = calloc(1, sizeof(*p));
+	int fd = -1, r;
 
-	snprintf(fd_s, sizeof(fd_s), "%d", PPPD_CHANNEL_FD);
-	snprintf(tid_s, sizeof(tid_s), "%u", call->tunnel_id);
-	snprintf(sid_s, sizeof(sid_s), "%u", call->session_id);
-	snprintf(link_s, sizeof(link_s), "l2tpsrv-%u-%u", call->tunnel_id, call->session_id);
-	argv[n++] = (char *)PPPD_PATH;
-	argv[n++] = (char *)"plugin";
-	argv[n++] = (char *)"pppol2tp.so";
-	argv[n++] = (char *)"pppol2tp";
-	argv[n++] = fd_s;
-	argv[n++] = (char *)"pppol2tp_lns_mode";
-	argv[n++] = (char *)"pppol2tp_tunnel_id";
-	argv[n++] = tid_s;
-	argv[n++] = (char *)"pppol2tp_session_id";
-	argv[n++] = sid_s;
-	if (call->options_file) {
-		argv[n++] = (char *)"file";
-		argv[n++] = (char *)call->options_file;
-	}
-	/* last, so that the options file cannot undo them */
-	argv[n++] = (char *)"nodetach";
-	argv[n++] = (char *)"linkname";
-	argv[n++] = link_s;
-	argv[n] = NULL;
-
-	p = calloc(1, sizeof(*p));
 	if (!p)
 		return -ENOMEM;
 	p->on_exit = on_exit;
 	p->userdata = userdata;
-	channel = open_channel(call);
-	if (channel < 0) {
-		free(p);
-		return channel;
+	if (channel) {
+		fd = open_channel(channel);
+		if (fd < 0) {
+			free(p);
+			return fd;
+		}
 	}
 	p->pid = fork();
 	if (p->pid == 0)
-		exec_pppd(channel, argv);
+		exec_pppd(fd, argv);
 	r = p->pid < 0 ? -errno : 0;
-	close(channel); /* pppd holds it now */
+	if (fd >= 0)
+		close(fd); /* pppd holds it now */
 	if (r < 0) {
 		free(p);
 		return r;
@@ -181,8 +153,7 @@ int pppd_spawn(struct pppd **ret, sd_event *event, const struct pppd_call *call,
 		free(p);
 		return r;
 	}
-	log_msg(LOG_DEBUG, "tunnel=%u session=%u event=pppd_spawned pid=%d", call->tunnel_id,
-		call->session_id, (int)p->pid);
+	log_msg(LOG_DEBUG, "event=pppd_spawned pid=%d", (int)p->pid);
 	*ret = p;
 	return 0;
 }
@@ -196,12 +167,8 @@ void pppd_stop(struct pppd *p)
 {
 	int r;
 
-	if (!p)
+	if (!p || p->reaped || p->stopping)
 		return;
-	if (p->reaped) {
-		release(p);
-		return;
-	}
 	p->stopping = true;
 	kill(p->pid, SIGTERM);
 	r = sd_event_add_time_relative(sd_event_source_get_event(p->child), &p->kill_timer,

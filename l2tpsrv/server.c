@@ -14,10 +14,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "call.h"
 #include "control.h"
 #include "lns.h"
 #include "log.h"
-#include "pppd.h"
 #include "protocol.h"
 #include "server.h"
 
@@ -44,21 +44,13 @@ struct listener {
 	sd_event_source *source;
 };
 
-/* The pppd of an established call (data paths that carry PPP). */
-struct call {
-	struct call *next; /* the tunnel's calls */
-	struct server *srv;
-	uint16_t tunnel_id;
-	uint16_t session_id;
-	struct pppd *pppd;
-};
-
 struct server {
 	const struct l2tpsrv_config *cfg;
 	struct dataplane *dp;
 	sd_event *event;
 	struct lns *lns;
 	struct control *control;
+	struct calls *calls; /* pppd per call, when the data path carries PPP */
 	struct listener listeners[CONFIG_MAX_LISTEN];
 	size_t n_listeners;
 	uint64_t shutdown_deadline;
@@ -71,7 +63,6 @@ struct server {
 		int fd;
 		int listener;
 		sd_event_source *io;
-		struct call *calls; /* a tunnel has at most max_sessions_per_tunnel */
 	} timers[UINT16_MAX + 1];
 };
 
@@ -203,10 +194,13 @@ static void local_from_cmsg(struct msghdr *msg, const struct listener *l, struct
 }
 
 /*
- * Reads one datagram from fd into the LNS; replies will leave by listener
- * l. False when there is nothing more to read now.
+ * Reads one datagram from fd into the LNS (control messages) or the
+ * userspace data path (data messages on tunnel tunnel_id's own socket;
+ * tunnel_id 0 for a listener); replies will leave by listener l. False
+ * when there is nothing more to read now.
  */
-static bool read_datagram(struct server *srv, int fd, const struct listener *l)
+static bool read_datagram(struct server *srv, int fd, const struct listener *l,
+			  uint16_t tunnel_id)
 {
 	uint8_t buf[L2TP_MAX_PACKET];
 	union {
@@ -232,6 +226,11 @@ static bool read_datagram(struct server *srv, int fd, const struct listener *l)
 	}
 	if (msg.msg_flags & MSG_TRUNC)
 		return true; /* larger than any L2TP control message we accept */
+	/* a data message (T bit clear) on a tunnel's socket */
+	if (tunnel_id && len > 0 && !(buf[0] & 0x80) && srv->dp->ops->data_input) {
+		srv->dp->ops->data_input(srv->dp, tunnel_id, buf, (size_t)len);
+		return true;
+	}
 	addr.peer_len = msg.msg_namelen;
 	local_from_cmsg(&msg, l, &addr);
 	lns_input(srv->lns, now_usec(), &addr, buf, (size_t)len);
@@ -245,7 +244,7 @@ static int on_datagram(sd_event_source *source, int fd, uint32_t revents, void *
 	for (size_t i = 0; i < srv->n_listeners; i++) {
 		if (srv->listeners[i].fd != fd)
 			continue;
-		for (int n = 0; n < RECV_BATCH && read_datagram(srv, fd, &srv->listeners[i]); n++)
+		for (int n = 0; n < RECV_BATCH && read_datagram(srv, fd, &srv->listeners[i], 0); n++)
 			;
 	}
 	return 0;
@@ -258,8 +257,10 @@ static int on_tunnel_datagram(sd_event_source *source, int fd, uint32_t revents,
 	struct timer_slot *slot = userdata;
 	struct server *srv = slot->srv;
 	const struct listener *l = &srv->listeners[slot->listener];
+	uint16_t tunnel_id = (uint16_t)(slot - srv->timers);
 
-	for (int n = 0; n < RECV_BATCH && slot->io == source && read_datagram(srv, fd, l); n++)
+	for (int n = 0; n < RECV_BATCH && slot->io == source && read_datagram(srv, fd, l, tunnel_id);
+	     n++)
 		;
 	return 0;
 }
@@ -336,96 +337,45 @@ static void io_tunnel_socket_close(void *ctx, uint16_t tunnel_id)
 
 /* ---- pppd per call -------------------------------------------------- */
 
-static struct call **find_call(struct server *srv, uint16_t tunnel_id, uint16_t session_id)
-{
-	struct call **pc = &srv->timers[tunnel_id].calls;
-
-	while (*pc && (*pc)->session_id != session_id)
-		pc = &(*pc)->next;
-	return pc;
-}
-
 /* pppd ended by itself: the call ends too (CDN). */
-static void on_pppd_exit(struct pppd *p, int code, int status, void *userdata)
+static void on_call_ended(void *userdata, uint16_t tunnel_id, uint16_t session_id,
+			  const char *why)
 {
-	struct call *c = userdata;
-	struct server *srv = c->srv;
-	uint16_t tid = c->tunnel_id, sid = c->session_id;
-	char why[64];
+	struct server *srv = userdata;
 
-	if (code == CLD_EXITED)
-		snprintf(why, sizeof(why), "pppd exited with status %d", status);
-	else
-		snprintf(why, sizeof(why), "pppd killed by signal %d", status);
-	log_msg(LOG_NOTICE, "tunnel=%u session=%u event=pppd_exited pid=%d reason=\"%s\"", tid,
-		sid, (int)pppd_pid(p), why);
-	/* unlinked first: lns_session_ended() calls io_session_down() for it */
-	*find_call(srv, tid, sid) = c->next;
-	pppd_free(p);
-	free(c);
-	lns_session_ended(srv->lns, now_usec(), tid, sid, L2TP_CDN_GENERAL_ERROR, why);
-}
-
-/* The options file, if there is one to read. */
-static const char *pppd_options_file(const struct l2tpsrv_config *cfg)
-{
-	return access(cfg->pppd_options, R_OK) == 0 ? cfg->pppd_options : NULL;
+	lns_session_ended(srv->lns, now_usec(), tunnel_id, session_id, L2TP_CDN_GENERAL_ERROR,
+			  why);
 }
 
 static int io_session_up(void *ctx, const struct lns_call *lc)
 {
 	struct server *srv = ctx;
 	struct timer_slot *slot = &srv->timers[lc->tunnel_id];
-	struct pppd_call pc = {
-		.tunnel_fd = slot->fd,
-		.tunnel_id = lc->tunnel_id,
-		.session_id = lc->session_id,
-		.peer_tunnel_id = lc->peer_tunnel_id,
-		.peer_session_id = lc->peer_session_id,
-		.options_file = pppd_options_file(srv->cfg),
-	};
-	struct call *c;
-	int r;
+	struct sockaddr_storage peer;
+	socklen_t peer_len = sizeof(peer);
+	char where[64] = "";
 
-	if (!srv->dp->ops->carries_ppp)
+	if (!srv->calls)
 		return 0;
 	if (!slot->io)
 		return -EBADF; /* no tunnel socket */
-	c = calloc(1, sizeof(*c));
-	if (!c)
-		return -ENOMEM;
-	c->srv = srv;
-	c->tunnel_id = lc->tunnel_id;
-	c->session_id = lc->session_id;
-	r = pppd_spawn(&c->pppd, srv->event, &pc, on_pppd_exit, c);
-	if (r < 0) {
-		log_msg(LOG_ERR, "tunnel=%u session=%u event=pppd_failed error=\"%s\"",
-			lc->tunnel_id, lc->session_id, strerror(-r));
-		free(c);
-		return r;
-	}
-	c->next = slot->calls;
-	slot->calls = c;
-	log_msg(LOG_INFO, "tunnel=%u session=%u event=pppd_started pid=%d options=%s",
-		lc->tunnel_id, lc->session_id, (int)pppd_pid(c->pppd),
-		pc.options_file ? pc.options_file : "(none)");
-	return 0;
+	if (getpeername(slot->fd, (struct sockaddr *)&peer, &peer_len) == 0)
+		lns_sockaddr_string(&peer, where, sizeof(where));
+	return calls_start(srv->calls, lc, slot->fd, where);
 }
 
 /* The call is going: its pppd is told to end (SIGTERM, later SIGKILL). */
 static void io_session_down(void *ctx, uint16_t tunnel_id, uint16_t session_id)
 {
 	struct server *srv = ctx;
-	struct call **pc = find_call(srv, tunnel_id, session_id);
-	struct call *c = *pc;
 
-	if (!c)
-		return; /* no pppd (null data path), or it has exited */
-	*pc = c->next;
-	log_msg(LOG_INFO, "tunnel=%u session=%u event=pppd_stopping pid=%d", tunnel_id, session_id,
-		(int)pppd_pid(c->pppd));
-	pppd_stop(c->pppd);
-	free(c);
+	if (srv->calls)
+		calls_stop(srv->calls, tunnel_id, session_id);
+}
+
+struct calls *server_calls(struct server *srv)
+{
+	return srv->calls;
 }
 
 static int open_listener(struct server *srv, const struct config_listen *cl)
@@ -531,6 +481,7 @@ static void server_free(struct server *srv)
 {
 	control_free(srv->control);
 	lns_free(srv->lns);
+	calls_free(srv->calls);
 	for (unsigned int id = 0; id <= UINT16_MAX; id++)
 		sd_event_source_disable_unref(srv->timers[id].source);
 	for (size_t i = 0; i < srv->n_listeners; i++) {
@@ -566,6 +517,11 @@ int server_run(const struct l2tpsrv_config *cfg, struct dataplane *dp)
 	if (!srv->lns) {
 		r = -ENOMEM;
 		goto out;
+	}
+	if (dp->ops->carries_ppp) {
+		srv->calls = calls_new(srv->event, cfg, dp, on_call_ended, srv, &r);
+		if (!srv->calls)
+			goto out;
 	}
 	for (size_t i = 0; i < cfg->n_listen; i++) {
 		r = open_listener(srv, &cfg->listen[i]);

@@ -22,5 +22,7 @@ struct server;
 struct lns *server_lns(struct server *srv);
 uint64_t server_now(void);
 void server_shutdown(struct server *srv);
+/* The calls' pppds, or NULL when the data path carries no PPP. */
+struct calls *server_calls(struct server *srv);
 
 #endif

@@ -69,9 +69,9 @@ copy_tree() {
 	run "$BUILDDIR/l2tpsrv/l2tpsrv" extra
 	[ "$status" -ne 0 ]
 	[[ "$output" == *"unexpected argument 'extra'"* ]]
-	run "$BUILDDIR/l2tpsrv/l2tpsrv" --dataplane userspace
+	run "$BUILDDIR/l2tpsrv/l2tpsrv" --dataplane bogus
 	[ "$status" -ne 0 ]
-	[[ "$output" == *"unknown data path 'userspace'"* ]]
+	[[ "$output" == *"unknown data path 'bogus' (known: auto, kernel, userspace, null)"* ]]
 }
 
 @test "l2tpsrv --dataplane kernel says plainly when the kernel has no L2TP" {

@@ -59,6 +59,21 @@ EOF2
 	grep -q 'event=shutdown' "$WORK/l2tpsrv.log"
 }
 
+@test "dataplane = auto falls back to userspace on a kernel without L2TP" {
+	if [ -d /sys/module/l2tp_ppp ] || modprobe -n l2tp_ppp 2>/dev/null; then
+		skip "this kernel has PPPoL2TP (the VM scenario ppp-over-esp covers auto there)"
+	fi
+	sed -i 's/^dataplane = null$/dataplane = auto/' "$WORK/l2tpsrv.conf"
+	daemon_start
+	grep -q 'event=dataplane_fallback dataplane=userspace reason="no kernel L2TP/PPPoL2TP"' \
+		"$WORK/l2tpsrv.log"
+	grep -q 'event=ready dataplane=userspace' "$WORK/l2tpsrv.log"
+	run ctl --json list
+	[ "$status" -eq 0 ]
+	[[ "$output" == *'"pool":{"in_use":0,"size":241}'* ]]
+	daemon_stop
+}
+
 @test "a LAC sets up a tunnel and a call; l2tpctl shows and closes them" {
 	daemon_start
 	in_ns $LAC 127.0.0.1 1701 setup --hold 6 >"$WORK/lac.out" 3>&- &

@@ -24,9 +24,11 @@ daemon_setup() {
 	done
 	NS_PID=$(pgrep -P "$NS_HOLDER" sleep || echo "$NS_HOLDER")
 	SOCK=$WORK/control
+	# The control plane only: this host's kernel has no PPP for pppd.
 	cat >"$WORK/l2tpsrv.conf" <<CONF
 listen = 127.0.0.1:1701
 control_socket = $SOCK
+dataplane = null
 CONF
 }
 

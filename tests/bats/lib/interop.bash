@@ -98,6 +98,7 @@ lns_config() {
 		echo "listen = 127.0.0.1:1701"
 		echo "control_socket = $SOCK"
 		echo "host_name = $LNS_HOST"
+		echo "dataplane = null" # the control plane only: no PPP on this host
 		printf '%s\n' "$@"
 	} >"$WORK/l2tpsrv.conf"
 }

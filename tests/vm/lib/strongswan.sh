@@ -11,6 +11,12 @@
 #                    plugin) and a client charon (192.0.2.10), IKEv1 with a
 #                    PSK; the client initiates an ESP transport-mode CHILD_SA
 #                    "l2tp" for udp/1701 on both ends
+#   ipsec_server_up  only the server's half of that
+#   ipsec_client_up HOST
+#                    only a client's half, on HOST. IPSEC_CLIENT=windows
+#                    offers what Windows 10/11 offers for L2TP/IPsec
+#                    (IKEv1 main mode AES-CBC with SHA1 and MODP 1024 or
+#                    2048; ESP AES-CBC with SHA1); the default is SHA-2
 
 # Only the plugins a PSK/IKEv1/ESP setup needs: fewer to load under TCG, and
 # none that would change the path (bypass-lan, kernel-libipsec).
@@ -56,6 +62,11 @@ charon_log() {
 }
 
 ipsec_l2tp_up() {
+	ipsec_server_up
+	ipsec_client_up client
+}
+
+ipsec_server_up() {
 	# Our plugin, as the package will install it.
 	cp "$L2TPSRV_BUILDDIR/charon-plugin/.libs/libstrongswan-l2tpsrv.so" /usr/lib/ipsec/plugins/
 
@@ -64,7 +75,7 @@ connections {
 	l2tp-psk {
 		version = 1
 		local_addrs = 192.0.2.1
-		proposals = aes256-sha256-modp2048,aes128-sha1-modp2048
+		proposals = aes256-sha256-modp2048,aes128-sha1-modp2048,aes256-sha1-modp2048,aes256-sha1-modp1024,aes128-sha1-modp1024
 		local { auth = psk
 			id = 192.0.2.1 }
 		remote { auth = psk }
@@ -73,7 +84,7 @@ connections {
 				mode = transport
 				local_ts = dynamic[udp/1701]
 				remote_ts = dynamic[udp]
-				esp_proposals = aes256-sha256,aes128-sha1
+				esp_proposals = aes256-sha256,aes128-sha1,aes256-sha1
 			}
 		}
 	}
@@ -81,13 +92,20 @@ connections {
 secrets {
 	ike-any { secret = "vm-test-psk-not-secret" }
 }' l2tpsrv
+}
 
-	charon_start client '
+ipsec_client_up() {
+	local host=$1 ike=aes256-sha256-modp2048 esp=aes256-sha256
+	if [ "${IPSEC_CLIENT:-}" = windows ]; then
+		ike=aes256-sha1-modp1024,aes128-sha1-modp1024,aes256-sha1-modp2048
+		esp=aes256-sha1,aes128-sha1
+	fi
+	charon_start "$host" '
 connections {
 	l2tp {
 		version = 1
 		remote_addrs = 192.0.2.1
-		proposals = aes256-sha256-modp2048
+		proposals = '"$ike"'
 		local { auth = psk }
 		remote { auth = psk
 			id = 192.0.2.1 }
@@ -96,7 +114,7 @@ connections {
 				mode = transport
 				local_ts = dynamic[udp/1701]
 				remote_ts = dynamic[udp/1701]
-				esp_proposals = aes256-sha256
+				esp_proposals = '"$esp"'
 			}
 		}
 	}
@@ -106,6 +124,6 @@ secrets {
 		secret = "vm-test-psk-not-secret" }
 }'
 
-	check_quiet "client initiates IKEv1 + transport-mode CHILD_SA" \
-		on client swanctl --initiate --child l2tp --timeout 60
+	check_quiet "$host initiates IKEv1 + transport-mode CHILD_SA" \
+		on "$host" swanctl --initiate --child l2tp --timeout 60
 }

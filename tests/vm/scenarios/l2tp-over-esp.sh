@@ -37,7 +37,7 @@ fi
 tcpdump -i wan -n -U --immediate-mode -w /run/wire.pcap 'esp or udp port 1701' 2>/run/tcpdump.err &
 wait_for "tcpdump listens on the wire" 20 grep -q listening /run/tcpdump.err
 
-l2tpsrv_start server
+l2tpsrv_start server --dataplane null # the control plane only
 xl2tpd_start client "$LAC" 192.0.2.1
 if demo; then
 	story "2. l2tpsrv on the server, no config file (embedded defaults); xl2tpd on the client dials: c $LAC"

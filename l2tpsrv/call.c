@@ -1,0 +1,392 @@
+/*
+ * call: one pppd per call, its pool address and its PPP state; see call.h.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "call.h"
+#include "log.h"
+#include "pool.h"
+#include "ppp_args.h"
+#include "pppd.h"
+
+enum ppp_state {
+	PPP_STARTING,      /* pppd runs: LCP, authentication */
+	PPP_AUTHENTICATED, /* the plugin reported the user */
+	PPP_UP,            /* IPCP is up */
+	PPP_DOWN,          /* the plugin reported the end */
+};
+
+static const char *const ppp_state_names[] = {
+	[PPP_STARTING] = "starting",
+	[PPP_AUTHENTICATED] = "authenticated",
+	[PPP_UP] = "up",
+	[PPP_DOWN] = "down",
+};
+
+struct call {
+	struct call *next; /* the tunnel's calls, or the stopping list */
+	struct calls *calls;
+	uint16_t tunnel_id;
+	uint16_t session_id;
+	struct pppd *pppd;
+	uint32_t remote_addr; /* from the pool, host order; 0 once given back */
+	enum ppp_state state;
+	char peer[56];
+	char user[64];
+	char method[16];
+	char ifname[16];
+	uint32_t local_addr; /* as the plugin reported, network order */
+	struct ctl_ppp_event down; /* the counters at the end */
+};
+
+struct calls {
+	sd_event *event;
+	const struct l2tpsrv_config *cfg;
+	struct dataplane *dp;
+	struct pool *pool;
+	call_ended_fn on_ended;
+	void *userdata;
+	struct call *stopping; /* asked to end, not reaped yet: they still hold an address */
+	struct call *by_tunnel[UINT16_MAX + 1];
+};
+
+static struct call **find(struct calls *calls, uint16_t tunnel_id, uint16_t session_id)
+{
+	struct call **pc = &calls->by_tunnel[tunnel_id];
+
+	while (*pc && (*pc)->session_id != session_id)
+		pc = &(*pc)->next;
+	return pc;
+}
+
+static void unlink_from(struct call **head, struct call *c)
+{
+	for (struct call **pc = head; *pc; pc = &(*pc)->next)
+		if (*pc == c) {
+			*pc = c->next;
+			return;
+		}
+}
+
+/* The address goes back to the pool; c is freed. */
+static void call_free(struct call *c)
+{
+	if (c->remote_addr)
+		pool_release(c->calls->pool, c->remote_addr);
+	pppd_free(c->pppd);
+	free(c);
+}
+
+static void describe_exit(int code, int status, char *why, size_t len)
+{
+	if (code == CLD_EXITED)
+		snprintf(why, len, "pppd exited with status %d", status);
+	else
+		snprintf(why, len, "pppd killed by signal %d", status);
+}
+
+/* pppd has been reaped. May free c. */
+static void on_pppd_exit(struct pppd *p, int code, int status, bool stopped, void *userdata)
+{
+	struct call *c = userdata;
+	struct calls *calls = c->calls;
+	uint16_t tid = c->tunnel_id, sid = c->session_id;
+	char why[64];
+
+	describe_exit(code, status, why, sizeof(why));
+	if (stopped) {
+		log_msg(LOG_DEBUG, "tunnel=%u session=%u event=pppd_reaped pid=%d reason=\"%s\"",
+			tid, sid, (int)pppd_pid(p), why);
+		unlink_from(&calls->stopping, c);
+		call_free(c);
+		return;
+	}
+	log_msg(LOG_NOTICE, "tunnel=%u session=%u event=pppd_exited pid=%d reason=\"%s\"", tid,
+		sid, (int)pppd_pid(p), why);
+	if (c->state == PPP_DOWN && c->down.reason[0])
+		snprintf(why, sizeof(why), "%s", c->down.reason);
+	*find(calls, tid, sid) = c->next;
+	call_free(c);
+	calls->on_ended(calls->userdata, tid, sid, why);
+}
+
+static unsigned int ppp_auth_bits(unsigned int config_auth)
+{
+	unsigned int bits = 0;
+
+	if (config_auth & CONFIG_AUTH_PAP)
+		bits |= PPP_AUTH_PAP;
+	if (config_auth & CONFIG_AUTH_CHAP)
+		bits |= PPP_AUTH_CHAP;
+	if (config_auth & CONFIG_AUTH_MSCHAP)
+		bits |= PPP_AUTH_MSCHAP;
+	if (config_auth & CONFIG_AUTH_MSCHAP_V2)
+		bits |= PPP_AUTH_MSCHAP_V2;
+	return bits;
+}
+
+/* Readable files only: pppd fails on a missing "file" or plugin. */
+static const char *if_readable(const char *path)
+{
+	return path[0] && access(path, R_OK) == 0 ? path : NULL;
+}
+
+static int spawn(struct calls *calls, struct call *c, const struct lns_call *lc, int tunnel_fd)
+{
+	const struct l2tpsrv_config *cfg = calls->cfg;
+	struct ppp_args_call pa = {
+		.channel_fd = PPPD_CHANNEL_FD,
+		.tunnel_id = lc->tunnel_id,
+		.session_id = lc->session_id,
+		.local_addr = cfg->local_ip,
+		.remote_addr = c->remote_addr,
+		.n_dns = cfg->n_dns,
+		.mtu = cfg->ppp_mtu,
+		.mru = cfg->ppp_mru,
+		.auth = ppp_auth_bits(cfg->ppp_auth),
+		.options_file = if_readable(cfg->pppd_options),
+		.plugin = if_readable(cfg->pppd_plugin),
+		.control_socket = cfg->control_socket,
+	};
+	struct pppd_channel channel = {
+		.tunnel_fd = tunnel_fd,
+		.tunnel_id = lc->tunnel_id,
+		.session_id = lc->session_id,
+		.peer_tunnel_id = lc->peer_tunnel_id,
+		.peer_session_id = lc->peer_session_id,
+	};
+	char tty[64];
+	struct ppp_args args;
+	int r;
+
+	for (size_t i = 0; i < cfg->n_dns && i < PPP_ARGS_MAX_DNS; i++)
+		pa.dns[i] = cfg->dns[i];
+	if (calls->dp->ops->session_tty) {
+		r = calls->dp->ops->session_tty(calls->dp, lc->tunnel_id, lc->session_id, tty,
+						sizeof(tty));
+		if (r < 0)
+			return r;
+		pa.channel_fd = -1;
+		pa.tty = tty;
+	}
+	r = ppp_args_build(&args, PPPD_PATH, &pa);
+	if (r < 0)
+		return r;
+	return pppd_spawn(&c->pppd, calls->event, pa.tty ? NULL : &channel, args.argv,
+			  on_pppd_exit, c);
+}
+
+int calls_start(struct calls *calls, const struct lns_call *lc, int tunnel_fd, const char *peer)
+{
+	struct call *c = calloc(1, sizeof(*c));
+	int r;
+
+	if (!c)
+		return -ENOMEM;
+	c->calls = calls;
+	c->tunnel_id = lc->tunnel_id;
+	c->session_id = lc->session_id;
+	snprintf(c->peer, sizeof(c->peer), "%s", peer);
+	r = pool_alloc(calls->pool, &c->remote_addr);
+	if (r < 0) {
+		log_msg(LOG_WARNING, "tunnel=%u session=%u event=pool_empty size=%u",
+			lc->tunnel_id, lc->session_id, pool_size(calls->pool));
+		free(c);
+		return r;
+	}
+	r = spawn(calls, c, lc, tunnel_fd);
+	if (r < 0) {
+		log_msg(LOG_ERR, "tunnel=%u session=%u event=pppd_failed error=\"%s\"",
+			lc->tunnel_id, lc->session_id, strerror(-r));
+		call_free(c);
+		return r;
+	}
+	c->next = calls->by_tunnel[lc->tunnel_id];
+	calls->by_tunnel[lc->tunnel_id] = c;
+	log_msg(LOG_INFO, "tunnel=%u session=%u event=pppd_started pid=%d address=%s", lc->tunnel_id,
+		lc->session_id, (int)pppd_pid(c->pppd),
+		inet_ntoa((struct in_addr){ htonl(c->remote_addr) }));
+	return 0;
+}
+
+void calls_stop(struct calls *calls, uint16_t tunnel_id, uint16_t session_id)
+{
+	struct call **pc = find(calls, tunnel_id, session_id);
+	struct call *c = *pc;
+
+	if (!c)
+		return;
+	*pc = c->next;
+	c->next = calls->stopping;
+	calls->stopping = c;
+	log_msg(LOG_INFO, "tunnel=%u session=%u event=pppd_stopping pid=%d", tunnel_id, session_id,
+		(int)pppd_pid(c->pppd));
+	pppd_stop(c->pppd);
+}
+
+/* Copies a string from the plugin, printable ASCII only (it goes into logs). */
+static void copy_printable(char *dst, size_t len, const char *src, size_t src_len)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < len && i < src_len && src[i]; i++)
+		dst[i] = src[i] >= 0x20 && src[i] < 0x7f && src[i] != '"' ? src[i] : '?';
+	dst[i] = '\0';
+}
+
+int calls_ppp_event(struct calls *calls, uint16_t tunnel_id, uint16_t session_id, pid_t sender,
+		    const struct ctl_ppp_event *ev)
+{
+	struct call *c = *find(calls, tunnel_id, session_id);
+	char local[INET_ADDRSTRLEN], remote[INET_ADDRSTRLEN];
+
+	if (!c)
+		return -ESRCH;
+	if (sender != pppd_pid(c->pppd))
+		return -EPERM;
+	switch (ev->kind) {
+	case CTL_PPP_AUTH_UP:
+		copy_printable(c->user, sizeof(c->user), ev->user, sizeof(ev->user));
+		copy_printable(c->method, sizeof(c->method), ev->method, sizeof(ev->method));
+		c->state = PPP_AUTHENTICATED;
+		log_msg(LOG_INFO, "tunnel=%u session=%u event=ppp_authenticated user=\"%s\" method=%s",
+			tunnel_id, session_id, c->user, c->method);
+		return 0;
+	case CTL_PPP_IP_UP:
+		copy_printable(c->ifname, sizeof(c->ifname), ev->ifname, sizeof(ev->ifname));
+		c->local_addr = ev->local_addr;
+		c->state = PPP_UP;
+		inet_ntop(AF_INET, &ev->local_addr, local, sizeof(local));
+		inet_ntop(AF_INET, &ev->remote_addr, remote, sizeof(remote));
+		log_msg(LOG_INFO,
+			"tunnel=%u session=%u event=ppp_up user=\"%s\" interface=%s local=%s remote=%s",
+			tunnel_id, session_id, c->user, c->ifname, local, remote);
+		return 0;
+	case CTL_PPP_DOWN:
+		c->down = *ev;
+		copy_printable(c->down.reason, sizeof(c->down.reason), ev->reason,
+			       sizeof(ev->reason));
+		c->state = PPP_DOWN;
+		log_msg(LOG_INFO,
+			"tunnel=%u session=%u event=ppp_down user=\"%s\" reason=\"%s\" "
+			"bytes_in=%" PRIu64 " bytes_out=%" PRIu64 " seconds=%u",
+			tunnel_id, session_id, c->user, c->down.reason, ev->bytes_in, ev->bytes_out,
+			ev->connect_time_s);
+		return 0;
+	}
+	return -EINVAL;
+}
+
+/* One counter of an interface from sysfs; 0 when unreadable. */
+static uint64_t if_counter(const char *ifname, const char *name)
+{
+	char path[128], buf[32];
+	uint64_t v = 0;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/sys/class/net/%s/statistics/%s", ifname, name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n > 0) {
+		buf[n] = '\0';
+		v = strtoull(buf, NULL, 10);
+	}
+	return v;
+}
+
+bool calls_describe(const struct calls *calls, uint16_t tunnel_id, uint16_t session_id,
+		    struct ctl_session *out)
+{
+	const struct call *c = *find((struct calls *)calls, tunnel_id, session_id);
+
+	if (!c)
+		return false;
+	snprintf(out->peer, sizeof(out->peer), "%s", c->peer);
+	snprintf(out->ppp_state, sizeof(out->ppp_state), "%s", ppp_state_names[c->state]);
+	snprintf(out->user, sizeof(out->user), "%s", c->user);
+	snprintf(out->method, sizeof(out->method), "%s", c->method);
+	snprintf(out->ifname, sizeof(out->ifname), "%s", c->ifname);
+	out->local_addr = c->local_addr;
+	out->remote_addr = htonl(c->remote_addr);
+	out->pppd_pid = pppd_pid(c->pppd);
+	if (c->state == PPP_UP && c->ifname[0]) { /* the server receives what the client sends */
+		out->bytes_in = if_counter(c->ifname, "rx_bytes");
+		out->bytes_out = if_counter(c->ifname, "tx_bytes");
+		out->packets_in = if_counter(c->ifname, "rx_packets");
+		out->packets_out = if_counter(c->ifname, "tx_packets");
+	} else if (c->state == PPP_DOWN) {
+		out->bytes_in = c->down.bytes_in;
+		out->bytes_out = c->down.bytes_out;
+		out->packets_in = c->down.packets_in;
+		out->packets_out = c->down.packets_out;
+	}
+	return true;
+}
+
+unsigned int calls_pool_in_use(const struct calls *calls)
+{
+	return pool_in_use(calls->pool);
+}
+
+unsigned int calls_pool_size(const struct calls *calls)
+{
+	return pool_size(calls->pool);
+}
+
+struct calls *calls_new(sd_event *event, const struct l2tpsrv_config *cfg, struct dataplane *dp,
+			call_ended_fn on_ended, void *userdata, int *err)
+{
+	struct calls *calls = calloc(1, sizeof(*calls));
+
+	if (!calls) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	calls->pool = pool_new(cfg->pools, cfg->n_pools);
+	if (!calls->pool) {
+		free(calls);
+		*err = -ENOMEM;
+		return NULL;
+	}
+	calls->event = event;
+	calls->cfg = cfg;
+	calls->dp = dp;
+	calls->on_ended = on_ended;
+	calls->userdata = userdata;
+	return calls;
+}
+
+static void free_list(struct call *c)
+{
+	while (c) {
+		struct call *next = c->next;
+
+		call_free(c); /* pppd_free: SIGTERM, no longer watched */
+		c = next;
+	}
+}
+
+struct calls *calls_free(struct calls *calls)
+{
+	if (!calls)
+		return NULL;
+	for (unsigned int id = 0; id <= UINT16_MAX; id++)
+		free_list(calls->by_tunnel[id]);
+	free_list(calls->stopping);
+	pool_free(calls->pool);
+	free(calls);
+	return NULL;
+}
