@@ -1,0 +1,230 @@
+# ppp-e2e.sh: the whole product on one data path, as scenarios
+# ppp-over-esp (kernel) and ppp-userspace run it:
+#
+#   ppp_e2e DATAPLANE     kernel | userspace
+#                         (E2E_PHASES=a: only phase A, as the demo runs it)
+#
+# Two clients (client 192.0.2.10, client2 192.0.2.11) bring up IKEv1 with
+# the proposals Windows 10/11 offers and an ESP transport-mode SA for
+# udp/1701, then dial with Debian's xl2tpd and pppd. The server runs charon,
+# l2tpsrv and one pppd per call, with users in pppd's chap-secrets and
+# pap-secrets.
+#
+#   A. Embedded defaults (only DATAPLANE chosen): alice with MS-CHAPv2 gets
+#      the pool's first address; ping and a TCP transfer cross PPP, the ESP
+#      SA counters rise with them, l2tpctl shows the session with user,
+#      method, address, interface and bytes; the data path is the one asked
+#      for. bob, refusing MS-CHAPv2, is refused and leaves nothing behind.
+#      alice hangs up: nothing is left (no pppd, no kernel tunnel or
+#      session, no address held).
+#   B. ppp_auth = pap chap mschap-v2: alice with CHAP and bob with PAP, both
+#      at once with different addresses; l2tpctl kill by user, by address
+#      and by session; alice's pppd killed with SIGKILL. After each: nothing
+#      of that session left. (Several sessions in one tunnel: xl2tpd opens a
+#      tunnel per call, so it is not covered here.)
+
+LAC=vpn
+
+esp_in_bytes() { # HOST DST: bytes through the inbound ESP SA(s) to DST
+	on "$1" ip -s xfrm state list dst "$2" proto esp |
+		awk '/lifetime current:/ { cur = 1; next } cur { sub(/\(bytes\),?/, "", $1); n += $1; cur = 0 } END { print n + 0 }'
+}
+
+client_dial() { # HOST USER [PPP OPTION]...
+	local host=$1 user=$2
+	shift 2
+	XL2TPD_FORCE_USERSPACE=$([ "$E2E_DATAPLANE" = kernel ] && echo no || echo yes) \
+		XL2TPD_PPP_OPTIONS=$(ppp_client_options "$user" "$@") \
+		xl2tpd_start "$host" "$LAC" 192.0.2.1
+	xl2tpd_command "$host" "c $LAC"
+}
+
+client_stop() { # HOST: xl2tpd and its pppds gone
+	on "$1" pkill -x xl2tpd
+	on "$1" pkill -x pppd
+	wait_for "xl2tpd and pppd on $1 end" 10 client_gone "$1"
+}
+
+client_gone() { ! on "$1" pgrep -x 'xl2tpd|pppd' >/dev/null; }
+l2tpsrv_gone() { ! l2tpsrv_alive server; }
+iperf3_listens() { on server ss -ltn | grep -q ':5201 '; }
+pppd_count_is() { [ "$(server_pppds server | wc -l)" = "$1" ]; }
+pool_in_use_is() { [ "$(pool_in_use server)" = "$1" ]; }
+no_kernel_tunnel() { [ -z "$(on server ip l2tp show tunnel)" ]; }
+
+# The session of USER: "TUNNEL SESSION ADDRESS INTERFACE PPPD_PID".
+session_of() {
+	sessions_eval server "\" \".join(str(x) for x in [(v['tunnel_id'], v['id'], v['ppp']['address'],
+		v['ppp']['interface'], v['ppp']['pppd_pid']) for v in s if v['ppp']['user'] == '$1'][0])"
+}
+
+user_is_up() { # USER METHOD
+	sessions_state server "any(v['ppp']['user'] == '$1' and v['ppp']['method'] == '$2' and
+		v['ppp']['state'] == 'up' for v in s)"
+}
+
+client_ppp_up() { # HOST: prints the client's address once ppp0 has one
+	on "$1" ip -o -4 addr show dev ppp0 2>/dev/null | awk '{ print $4; exit }' | grep .
+}
+
+l2tpsrv_restart() { # [ARG]...
+	l2tpctl_on server shutdown
+	wait_for "l2tpsrv exits" 10 l2tpsrv_gone
+	l2tpsrv_start server "$@"
+}
+
+phase_a() {
+	local out before after tid sid addr ifname pid
+	story "A. embedded defaults: MS-CHAPv2 required, pool 192.168.42.10-250, server 192.168.42.1"
+	client_dial client alice
+	check_within "client: ppp0 is 192.168.42.10 peer 192.168.42.1" 40 \
+		ppp_addr_is client ppp0 192.168.42.10 192.168.42.1
+	check_within "l2tpctl: alice is up with mschap-v2" 10 user_is_up alice mschap-v2
+	check "client: ping -c 3 192.168.42.1 through PPP/L2TP/ESP" \
+		on client ping -c 3 -W 5 192.168.42.1
+	on server iperf3 -s -1 -B 192.168.42.1 >/dev/null 2>&1 &
+	wait_for "iperf3 listens" 10 iperf3_listens
+	before=$(esp_in_bytes server 192.0.2.1)
+	check_quiet "client: a 4 MB TCP transfer through PPP (iperf3)" \
+		on client timeout 120 iperf3 -c 192.168.42.1 -n 4M
+	after=$(esp_in_bytes server 192.0.2.1)
+	# 4 MiB of payload; well over 3.5 MB whatever the counter includes
+	check_ge "server: inbound ESP SA bytes rose with the transfer" 3500000 $((after - before))
+	read -r tid sid addr ifname pid < <(session_of alice)
+	echo "  alice: tunnel $tid session $sid address $addr interface $ifname pppd $pid"
+	check_eq "l2tpctl: alice has the pool's first address" 192.168.42.10 "$addr"
+	check "l2tpctl: alice's interface exists on the server" on server ip link show "$ifname"
+	check "l2tpctl: bytes in >= 3.5 MB (read from $ifname)" sessions_state server \
+		"[v for v in s if v['ppp']['user'] == 'alice'][0]['ppp']['bytes_in'] >= 3500000"
+	check "l2tpctl: the peer is the client's outer address" sessions_state server \
+		"s[0]['peer'] == '192.0.2.10:1701'"
+	check "l2tpctl: pool has one address in use" test "$(pool_in_use server)" = 1
+	if [ "$E2E_DATAPLANE" = kernel ]; then
+		check "kernel: ip l2tp lists the tunnel" grep -q "^Tunnel $tid," \
+			<(on server ip l2tp show tunnel)
+		check "kernel: ip l2tp lists the session" grep -q "^Session $sid in tunnel $tid" \
+			<(on server ip l2tp show session)
+	else
+		check "kernel: no L2TP session (userspace data path)" \
+			test -z "$(on server ip l2tp show session)"
+		check "server: pppd runs on a pty" grep -q "/dev/pts/" "/proc/$pid/cmdline"
+	fi
+	story "l2tpctl show sessions"
+	l2tpctl_on server show sessions | sed 's/^/    /'
+	if [ -n "${L2TPSRV_DEMO:-}" ]; then
+		story "the client pings the server's PPP address, through PPP, L2TP and ESP"
+		on client ping -c 3 192.168.42.1 | sed 's/^/    /'
+		story "l2tpctl list"
+		l2tpctl_on server list | sed 's/^/    /'
+	fi
+
+	# bob offers no MS-CHAPv2: refused, and nothing of his call stays.
+	client_dial client2 bob refuse-mschap-v2
+	check_within "client2: bob is refused (peer refused to authenticate)" 40 \
+		on client2 grep -q "peer refused to authenticate" /var/log/pppd.log
+	check_within "l2tpsrv: only alice's session left" 10 sessions_state server \
+		"len(s) == 1 and s[0]['ppp']['user'] == 'alice'"
+	check_within "server: only alice's pppd left" 10 pppd_count_is 1
+	check "l2tpctl: still one address in use" test "$(pool_in_use server)" = 1
+	client_stop client2
+
+	# alice hangs up.
+	xl2tpd_command client "d $LAC"
+	check_within "server: nothing left after the client hangs up" 15 nothing_left server
+	if [ "$E2E_DATAPLANE" = kernel ]; then # xl2tpd's kernel mode also ends the tunnel
+		check_within "l2tpsrv: no tunnel left" 10 lns_empty server
+		check_within "kernel: no L2TP tunnel left" 10 no_kernel_tunnel
+	fi
+	client_stop client
+}
+
+phase_b() {
+	local tid sid addr ifname pid a2 n
+	story "B. ppp_auth = pap chap mschap-v2; two clients at once; kill by user, address, session, SIGKILL"
+	on server sh -c 'mkdir -p /etc/l2tpsrv && cat >/etc/l2tpsrv/e2e.conf' <<-EOF
+	ppp_auth = pap, chap, mschap-v2
+	dataplane = $E2E_DATAPLANE
+	EOF
+	l2tpsrv_restart -c /etc/l2tpsrv/e2e.conf
+	client_dial client alice refuse-mschap-v2 refuse-mschap refuse-pap
+	client_dial client2 bob refuse-mschap-v2 refuse-mschap refuse-chap
+	check_within "l2tpctl: alice is up with chap" 40 user_is_up alice chap
+	check_within "l2tpctl: bob is up with pap" 40 user_is_up bob pap
+	check_within "client: ppp0 up" 10 client_ppp_up client
+	check_within "client2: ppp0 up" 10 client_ppp_up client2
+	check "the two clients have different addresses" test \
+		"$(client_ppp_up client)" != "$(client_ppp_up client2)"
+	check "client: ping through PPP" on client ping -c 2 -W 5 192.168.42.1
+	check "client2: ping through PPP" on client2 ping -c 2 -W 5 192.168.42.1
+	check "l2tpctl: two addresses in use" test "$(pool_in_use server)" = 2
+
+	# kill by user.
+	check "l2tpctl kill user alice" l2tpctl_on server kill user alice
+	check_within "l2tpctl: only bob left" 15 sessions_state server \
+		"len(s) == 1 and s[0]['ppp']['user'] == 'bob'"
+	check_within "server: one pppd left" 10 pppd_count_is 1
+	check_within "l2tpctl: one address in use" 10 pool_in_use_is 1
+	check "client2: bob still pings" on client2 ping -c 1 -W 5 192.168.42.1
+
+	# kill by address.
+	read -r tid sid addr ifname pid < <(session_of bob)
+	check "l2tpctl kill ip $addr" l2tpctl_on server kill ip "$addr"
+	check_within "server: nothing left after kill ip" 15 nothing_left server
+
+	# kill by session id, then SIGKILL a pppd.
+	client_stop client
+	client_dial client alice refuse-mschap-v2 refuse-mschap refuse-pap
+	check_within "l2tpctl: alice is up again" 40 user_is_up alice chap
+	read -r tid sid addr ifname pid < <(session_of alice)
+	check "l2tpctl kill session $tid $sid" l2tpctl_on server kill session "$tid" "$sid"
+	check_within "server: nothing left after kill session" 15 nothing_left server
+	xl2tpd_command client "c $LAC"
+	check_within "l2tpctl: alice is up once more" 40 user_is_up alice chap
+	read -r tid sid addr ifname pid < <(session_of alice)
+	check "kill -9 alice's pppd $pid" on server kill -9 "$pid"
+	check_within "server: nothing left after SIGKILL" 15 nothing_left server
+	check "l2tpsrv logged the CDN for the killed pppd" grep -q \
+		"tunnel=$tid session=$sid .*event=stop .*reason=\"pppd killed by signal 9\"" \
+		<(l2tpsrv_log server)
+	n=$(ps -o stat= --ppid "$(on server cat /run/l2tpsrv.pid)" | grep -c Z)
+	check_eq "server: no zombie child of l2tpsrv" 0 "$n"
+	check "l2tpsrv is still running" l2tpsrv_alive server
+}
+
+ppp_e2e() {
+	E2E_DATAPLANE=$1
+	trap 'kill $(jobs -p) 2>/dev/null; topo_down' EXIT
+	topo_standard
+	topo_host client2
+	topo_attach client2 eth0 192.0.2.11/24 wan
+	IPSEC_CLIENT=windows
+	ipsec_server_up
+	ipsec_client_up client
+	ipsec_client_up client2
+	ppp_server_users server
+	# pppd logs to syslog, which the VM has not: to a file instead
+	on server sh -c 'echo "logfile /var/log/pppd.log" >/etc/ppp/options.l2tpsrv'
+	if [ "$E2E_DATAPLANE" = kernel ]; then
+		l2tpsrv_start server # embedded defaults: the kernel data path when there is one
+	else
+		l2tpsrv_start server --dataplane "$E2E_DATAPLANE"
+	fi
+	check "l2tpsrv runs the $E2E_DATAPLANE data path" \
+		grep -q "event=ready dataplane=$E2E_DATAPLANE" <(l2tpsrv_log server)
+	phase_a
+	case ${E2E_PHASES:-ab} in *b*) phase_b ;; esac
+	if [ "$CHECK_FAILED" != 0 ]; then
+		echo "--- server: l2tpsrv log"
+		l2tpsrv_log server | tail -80
+		echo "--- server: pppd log"
+		on server tail -60 /var/log/pppd.log
+		for h in client client2; do
+			echo "--- $h: xl2tpd log"
+			xl2tpd_log "$h" | tail -30
+			echo "--- $h: pppd log"
+			on "$h" cat /var/log/pppd.log 2>/dev/null | tail -30
+		done
+	fi
+}
+
+story() { printf '  --- %s\n' "$*"; }
