@@ -9,13 +9,14 @@
 # ZLB acknowledgements come back. After close-tunnel the kernel holds no
 # tunnel and l2tpsrv keeps running.
 #
-# l2tpsrv starts a pppd for the call (options below, so that it comes up
-# without authentication); ppp-kernel checks PPP itself. Here only the
+# l2tpsrv starts a pppd for the call (the client authenticates as a user of
+# lib/ppp.sh); ppp-kernel checks PPP itself. Here only the
 # kernel's view counts: the client's PPP frames reach the kernel's session.
 set -u
 . "$VM_LIB/topology.sh"
 . "$VM_LIB/l2tp.sh"
 . "$VM_LIB/check.sh"
+. "$VM_LIB/ppp.sh"
 
 LAC=vpn
 trap 'kill $(jobs -p) 2>/dev/null; topo_down' EXIT
@@ -53,12 +54,8 @@ zlb_acknowledges() {
 
 topo_standard
 on server mkdir -p /etc/ppp
-on server sh -c 'cat >/etc/ppp/options.l2tpsrv' <<-EOF
-	noauth
-	192.168.77.1:192.168.77.10
-	nodefaultroute
-	logfile /var/log/pppd.log
-	EOF
+on server sh -c 'echo "logfile /var/log/pppd.log" >/etc/ppp/options.l2tpsrv'
+ppp_server_users server
 modprobe l2tp_debugfs
 on server mount -t debugfs debugfs /sys/kernel/debug
 
@@ -68,7 +65,7 @@ wait_for "tcpdump listens on the wire" 20 grep -q listening /run/tcpdump.err
 l2tpsrv_start server --dataplane kernel
 check "l2tpsrv runs with the kernel data path" grep -q 'event=ready dataplane=kernel' \
 	<(l2tpsrv_log server)
-xl2tpd_start client "$LAC" 192.0.2.1
+XL2TPD_PPP_OPTIONS=$(ppp_client_options alice) xl2tpd_start client "$LAC" 192.0.2.1
 xl2tpd_command client "c $LAC"
 check_within "l2tpsrv: one tunnel, one session, both established" 20 lns_established server
 read -r LNS_TID LAC_TID LNS_SID LAC_SID < <(lns_eval server '" ".join(str(v) for v in
