@@ -103,6 +103,8 @@ xl2tpd_start() {
 	EOF
 	on "$host" sh -c 'cat >"/etc/xl2tpd/options.$1"' sh "$name" \
 		<<<"${XL2TPD_PPP_OPTIONS:-$L2TPSRV_PPP_OPTIONS}"
+	# An earlier xl2tpd's log would satisfy the wait below at once
+	on "$host" rm -f /var/log/xl2tpd.log
 	on "$host" sh -c 'exec xl2tpd -D -c /etc/xl2tpd/xl2tpd.conf -p /run/xl2tpd/xl2tpd.pid \
 		-C /run/xl2tpd/l2tp-control >/var/log/xl2tpd.log 2>&1' &
 	wait_for "xl2tpd on $host listens on udp/1701" 20 \
