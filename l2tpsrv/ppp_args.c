@@ -49,10 +49,19 @@ static bool addf(struct ppp_args *a, const char *fmt, ...)
 	return add(a, s);
 }
 
+/* Dotted quad of a host-order address; buf has room for 16. */
+static const char *ipv4(uint32_t addr, char *buf)
+{
+	snprintf(buf, 16, "%u.%u.%u.%u", addr >> 24, (addr >> 16) & 0xff, (addr >> 8) & 0xff,
+		 addr & 0xff);
+	return buf;
+}
+
 static bool add_addr(struct ppp_args *a, const char *option, uint32_t addr)
 {
-	return add(a, option) && addf(a, "%u.%u.%u.%u", addr >> 24, (addr >> 16) & 0xff,
-				      (addr >> 8) & 0xff, addr & 0xff);
+	char s[16];
+
+	return add(a, option) && addf(a, "%s", ipv4(addr, s));
 }
 
 static bool add_channel(struct ppp_args *a, const struct ppp_args_call *c)
@@ -79,15 +88,13 @@ static bool add_plugin(struct ppp_args *a, const struct ppp_args_call *c)
 /* What the server decides, after the admin's options file. */
 static bool add_enforced(struct ppp_args *a, const struct ppp_args_call *c)
 {
+	char local[16], remote[16];
 	bool ok = add(a, "auth");
 
 	for (size_t i = 0; ok && i < sizeof(auth_options) / sizeof(auth_options[0]); i++)
 		if (c->auth & auth_options[i].bit)
 			ok = add(a, auth_options[i].option);
-	ok = ok && addf(a, "%u.%u.%u.%u:%u.%u.%u.%u", c->local_addr >> 24,
-			(c->local_addr >> 16) & 0xff, (c->local_addr >> 8) & 0xff,
-			c->local_addr & 0xff, c->remote_addr >> 24, (c->remote_addr >> 16) & 0xff,
-			(c->remote_addr >> 8) & 0xff, c->remote_addr & 0xff);
+	ok = ok && addf(a, "%s:%s", ipv4(c->local_addr, local), ipv4(c->remote_addr, remote));
 	for (size_t i = 0; ok && i < c->n_dns; i++)
 		ok = add_addr(a, "ms-dns", c->dns[i]);
 	return ok && add(a, "mtu") && addf(a, "%u", c->mtu) && add(a, "mru") &&
