@@ -141,7 +141,8 @@ struct dp_user_counters {
 	uint64_t drop_unknown_session; /* ... for no session of the tunnel */
 	uint64_t drop_bad_fcs;         /* frames from ptys with a bad FCS */
 	uint64_t drop_bad_frame;       /* frames either way too short, too long or aborted */
-	uint64_t drop_pty_full;        /* frames for a pty that took none or part of them */
+	uint64_t drop_pty_full;        /* frames for a pty that took none or part of them,
+					* or that found the queue for pppd's start full */
 	uint64_t drop_send;            /* frames whose send() to the peer failed */
 	uint64_t pty_errors;           /* reads or writes of a pty master that failed */
 };

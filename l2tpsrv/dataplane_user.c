@@ -15,6 +15,12 @@
  * opens it, and a slave in the default (cooked) mode would echo frames
  * back to us. pppd sets the modes it wants when it opens the tty.
  *
+ * Frames from the peer wait in a small queue until pppd has sent its
+ * first frame: pppd switches the tty to its PPP line discipline first,
+ * and that switch throws away whatever the tty held. The LAC's first LCP
+ * Configure-Request often arrives while pppd is still starting; lost, it
+ * would cost the LAC's restart timer (3 s) on every call's bring-up.
+ *
  * Nothing here blocks the daemon: the master and the sends are
  * non-blocking, and a frame that does not fit is dropped and counted, as
  * is every malformed input. Nothing logs above debug.
@@ -43,6 +49,9 @@
 #define PTY_READ_LEN (64 * 1024)
 #define PTY_READS_PER_WAKEUP 16
 
+/* Encoded octets that may wait for pppd: a few LCP frames. */
+#define HOLD_MAX 2048
+
 #define SESSION_BUCKETS 4096
 #define TTY_PATH_LEN 64
 
@@ -69,6 +78,11 @@ struct user_session {
 	sd_event_source *source; /* the master, readable */
 	char tty[TTY_PATH_LEN];
 	struct hdlc_decoder decoder;
+	bool pppd_spoke; /* pppd has sent a frame: it reads the tty now */
+	uint8_t *held;	 /* HOLD_MAX octets of encoded frames for pppd, or NULL */
+	size_t held_len;
+	uint32_t held_frames;
+	uint64_t held_bytes; /* their PPP octets */
 };
 
 struct user_tunnel {
@@ -153,6 +167,7 @@ static void session_free(struct user_session *s)
 		close(s->master);
 	if (s->slave >= 0)
 		close(s->slave);
+	free(s->held);
 	free(s);
 }
 
@@ -209,6 +224,8 @@ static void pty_failed(struct dp_user *u, struct user_session *s, int err)
 		s->tunnel->id, s->id, s->tty, err);
 }
 
+static void release_held(struct dp_user *u, struct user_session *s);
+
 /* The master is readable: frames from pppd. Frees nothing. */
 static int on_pty_readable(sd_event_source *source, int fd, uint32_t revents, void *userdata)
 {
@@ -231,8 +248,11 @@ static int on_pty_readable(sd_event_source *source, int fd, uint32_t revents, vo
 			break;
 		}
 		reader_init(&in, u->rx, (size_t)n);
-		while (hdlc_decoder_next(&s->decoder, &in, &frame, &len))
+		while (hdlc_decoder_next(&s->decoder, &in, &frame, &len)) {
 			send_frame(u, s, frame, len);
+			if (!s->pppd_spoke)
+				release_held(u, s);
+		}
 		take_decoder_drops(u, &s->decoder);
 		/* A short read emptied the master: save the read that would
 		 * say EAGAIN (the source is level-triggered). */
@@ -244,28 +264,71 @@ static int on_pty_readable(sd_event_source *source, int fd, uint32_t revents, vo
 
 /* --- network to pty --- */
 
-/* Writes one PPP frame to the session's pty, or drops it. */
+/* Writes len encoded octets holding frames (PPP octets: bytes) to the
+ * session's pty, or drops them. */
+static void write_pty(struct dp_user *u, struct user_session *s, const uint8_t *enc, size_t len,
+		      uint32_t frames, uint64_t bytes)
+{
+	ssize_t n;
+
+	n = write(s->master, enc, len);
+	if (n >= 0 && (size_t)n == len) {
+		u->counters.to_pty_frames += frames;
+		u->counters.to_pty_bytes += bytes;
+	} else if (n >= 0 || errno == EAGAIN) {
+		/* Full, or cut short: pppd drops the stub by its FCS, as the
+		 * next frame starts with a flag. */
+		u->counters.drop_pty_full += frames;
+	} else {
+		u->counters.pty_errors++;
+	}
+}
+
+/* pppd has spoken: what waited for it goes to the tty, and from now on
+ * every frame goes straight there. */
+static void release_held(struct dp_user *u, struct user_session *s)
+{
+	s->pppd_spoke = true;
+	if (s->held_len)
+		write_pty(u, s, s->held, s->held_len, s->held_frames, s->held_bytes);
+	free(s->held);
+	s->held = NULL;
+	s->held_len = 0;
+}
+
+/* Keeps an encoded frame until pppd speaks, or drops it if the queue is
+ * full (or cannot be had). */
+static void hold(struct dp_user *u, struct user_session *s, const uint8_t *enc, size_t len,
+		 size_t frame_len)
+{
+	if (!s->held)
+		s->held = malloc(HOLD_MAX);
+	if (!s->held || len > HOLD_MAX - s->held_len) {
+		u->counters.drop_pty_full++;
+		return;
+	}
+	memcpy(s->held + s->held_len, enc, len);
+	s->held_len += len;
+	s->held_frames++;
+	s->held_bytes += frame_len;
+}
+
+/* Writes one PPP frame to the session's pty (or holds it until pppd
+ * speaks), or drops it. */
 static void write_frame(struct dp_user *u, struct user_session *s, const uint8_t *frame,
 			size_t len)
 {
-	ssize_t enc, n;
+	ssize_t enc;
 
 	enc = hdlc_encode(frame, len, u->tx, sizeof(u->tx));
 	if (enc < 0) {
 		u->counters.drop_bad_frame++;
 		return;
 	}
-	n = write(s->master, u->tx, (size_t)enc);
-	if (n == enc) {
-		u->counters.to_pty_frames++;
-		u->counters.to_pty_bytes += len;
-	} else if (n >= 0 || errno == EAGAIN) {
-		/* Full, or cut short: pppd drops the stub by its FCS, as the
-		 * next frame starts with a flag. */
-		u->counters.drop_pty_full++;
-	} else {
-		u->counters.pty_errors++;
-	}
+	if (s->pppd_spoke)
+		write_pty(u, s, u->tx, (size_t)enc, 1, len);
+	else
+		hold(u, s, u->tx, (size_t)enc, len);
 }
 
 static void user_data_input(struct dataplane *dp, uint16_t tunnel_id, const uint8_t *pkt,

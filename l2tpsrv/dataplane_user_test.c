@@ -259,6 +259,16 @@ static struct dp_user_counters counters(void)
 	return c;
 }
 
+/* pppd sends its first frame (as it does once its line discipline is
+ * set): frames for it stop waiting. The frame reaches the LAC. */
+static void pppd_speaks(int tty)
+{
+	uint8_t buf[L2TP_MAX_PACKET];
+
+	tty_send(tty, lcp_echo, sizeof(lcp_echo));
+	ck_assert_uint_eq(lac_recv(buf, sizeof(buf)), 6 + sizeof(lcp_echo));
+}
+
 START_TEST(a_frame_from_pppd_reaches_the_lac)
 {
 	uint8_t buf[L2TP_MAX_PACKET];
@@ -341,14 +351,17 @@ START_TEST(a_data_message_reaches_pppd)
 
 	add_tunnel();
 	add_session(SID, PEER_SID, false);
-	/* Before pppd opens the tty: the frame waits there, and nothing
-	 * comes back (no echo). */
+	/* Before pppd has spoken, the frame waits (pppd's switch to its line
+	 * discipline would flush it from the tty), and nothing comes back. */
 	lac_send(msg, data_msg(msg, sizeof(msg), 0x0002, TID, SID, lcp_echo, sizeof(lcp_echo)));
 	lac_gets_nothing();
+	ck_assert_uint_eq(counters().to_pty_frames, 0);
+	tty = open_tty(SID);
+	tty_gets_nothing(tty);
+	/* pppd speaks: the frame that waited reaches it, exactly, HDLC-encoded. */
+	pppd_speaks(tty);
 	ck_assert_uint_eq(counters().to_pty_frames, 1);
 	ck_assert_uint_eq(counters().to_pty_bytes, sizeof(lcp_echo));
-	tty = open_tty(SID);
-	/* Exactly the frame, HDLC-encoded. */
 	n = hdlc_encode(lcp_echo, sizeof(lcp_echo), enc, sizeof(enc));
 	ck_assert_int_gt(n, 0);
 	tty_read_exact(tty, raw, (size_t)n);
@@ -428,6 +441,7 @@ START_TEST(random_datagrams_are_each_counted_once)
 	add_tunnel();
 	add_session(SID, PEER_SID, false);
 	tty = open_tty(SID);
+	pppd_speaks(tty);
 	for (i = 0; i < 20000; i++) {
 		for (j = 0; j < sizeof(pkt); j++) {
 			rng ^= rng << 13, rng ^= rng >> 7, rng ^= rng << 17;
@@ -557,6 +571,7 @@ START_TEST(many_messages_reach_pppd_in_order)
 	add_tunnel();
 	add_session(SID, PEER_SID, false);
 	tty = open_tty(SID);
+	pppd_speaks(tty);
 	hdlc_decoder_init(&d);
 	for (i = 0; i < MESSAGES; i++) {
 		n = 2 + (size_t)(i * 53) % 1399;
@@ -576,10 +591,12 @@ START_TEST(a_full_pty_drops_instead_of_blocking)
 {
 	uint8_t frame[1400];
 	struct dp_user_counters c;
-	int i;
+	int i, tty;
 
 	add_tunnel();
 	add_session(SID, PEER_SID, false);
+	tty = open_tty(SID);
+	pppd_speaks(tty);
 	memset(frame, 0x7d, sizeof(frame));
 	frame[0] = 0xff, frame[1] = 0x03;
 	/* Nobody reads the tty: it fills up. */
@@ -593,6 +610,50 @@ START_TEST(a_full_pty_drops_instead_of_blocking)
 	ck_assert_uint_gt(c.drop_pty_full, 0);
 	ck_assert_uint_gt(c.to_pty_frames, 0);
 	ck_assert_uint_eq(c.pty_errors, 0);
+	close(tty);
+}
+END_TEST
+
+/* Before pppd speaks, a few frames wait, in order; the queue is bounded,
+ * and what does not fit is dropped and counted. */
+START_TEST(frames_wait_for_pppd_within_a_bound)
+{
+	uint8_t msg[L2TP_MAX_PACKET], frame[600], got[HDLC_MAX_FRAME];
+	struct dp_user_counters c;
+	struct hdlc_decoder d;
+	int i, tty, waited = 0;
+
+	add_tunnel();
+	add_session(SID, PEER_SID, false);
+	memset(frame, 0x55, sizeof(frame));
+	frame[0] = 0xff, frame[1] = 0x03;
+	for (i = 0; i < 10; i++) {
+		frame[2] = (uint8_t)i;
+		lac_send(msg, data_msg(msg, sizeof(msg), 0x0002, TID, SID, frame, sizeof(frame)));
+	}
+	c = counters();
+	ck_assert_uint_eq(c.to_pty_frames, 0);
+	ck_assert_uint_gt(c.drop_pty_full, 0); /* 10 x 600 octets do not fit */
+	ck_assert_uint_lt(c.drop_pty_full, 10);	/* some do */
+	tty = open_tty(SID);
+	pppd_speaks(tty);
+	c = counters();
+	ck_assert_uint_eq(c.to_pty_frames + c.drop_pty_full, 10);
+	/* The first ones, in order. */
+	hdlc_decoder_init(&d);
+	for (i = 0; (uint64_t)i < c.to_pty_frames; i++) {
+		ck_assert_uint_eq(tty_recv_frame(tty, &d, got, sizeof(got)), sizeof(frame));
+		ck_assert_uint_eq(got[2], i);
+		waited++;
+	}
+	tty_gets_nothing(tty);
+	/* From now on, straight through. */
+	frame[2] = 0xaa;
+	lac_send(msg, data_msg(msg, sizeof(msg), 0x0002, TID, SID, frame, sizeof(frame)));
+	ck_assert_uint_eq(tty_recv_frame(tty, &d, got, sizeof(got)), sizeof(frame));
+	ck_assert_uint_eq(got[2], 0xaa);
+	ck_assert_uint_eq(counters().to_pty_frames, (uint64_t)waited + 1);
+	close(tty);
 }
 END_TEST
 
@@ -638,6 +699,7 @@ int main(void)
 	tcase_add_test(tc, many_frames_arrive_in_order);
 	tcase_add_test(tc, many_messages_reach_pppd_in_order);
 	tcase_add_test(tc, a_full_pty_drops_instead_of_blocking);
+	tcase_add_test(tc, frames_wait_for_pppd_within_a_bound);
 	tcase_add_test(tc, requests_are_checked);
 	suite_add_tcase(s, tc);
 	return check_run_tap(s);
