@@ -107,7 +107,7 @@ struct l2tpsrv_config {
 	/* ppp_auth = LIST of pap, chap, mschap, mschap-v2. Default mschap-v2. */
 	unsigned int ppp_auth; /* enum config_auth bits; never 0 */
 	/* mss_clamp = yes|no: clamp TCP MSS on the PPP interfaces. Default yes.
-	 * Read and checked only: no clamping rule is installed yet. */
+	 * Applied by mss_clamp.c (nftables) on the kernel and userspace paths. */
 	bool mss_clamp;
 	/* dataplane = auto|kernel|userspace|null. Default auto. */
 	enum config_dataplane dataplane;

@@ -20,6 +20,7 @@
 #include "config.h"
 #include "dataplane.h"
 #include "log.h"
+#include "mss_clamp.h"
 #include "server.h"
 
 /* The kernel can carry PPP over L2TP: PPPoL2TP sockets (l2tp_ppp, loaded on demand). */
@@ -77,6 +78,30 @@ static struct dataplane *open_dataplane(enum config_dataplane want)
 	return dp;
 }
 
+/* Clamps TCP MSS on the PPP interfaces; a server that cannot clamp still serves. */
+static bool install_mss_clamp(uint16_t ppp_mtu)
+{
+	uint16_t mss = mss_clamp_for_mtu(ppp_mtu);
+	char err[256];
+
+	if (mss_clamp_install(mss, err, sizeof(err)) < 0) {
+		log_msg(LOG_WARNING, "event=mss_clamp_failed mss=%u error=\"%s\"", mss, err);
+		return false;
+	}
+	log_msg(LOG_INFO, "event=mss_clamp mss=%u", mss);
+	return true;
+}
+
+static void remove_mss_clamp(void)
+{
+	char err[256];
+
+	if (mss_clamp_remove(err, sizeof(err)) < 0)
+		log_msg(LOG_WARNING, "event=mss_clamp_remove_failed error=\"%s\"", err);
+	else
+		log_msg(LOG_INFO, "event=mss_clamp_removed");
+}
+
 static bool parse_dataplane(const char *s, enum config_dataplane *out)
 {
 	for (enum config_dataplane d = CONFIG_DATAPLANE_AUTO; d <= CONFIG_DATAPLANE_NULL; d++)
@@ -120,7 +145,7 @@ int main(int argc, char **argv)
 	};
 	static struct l2tpsrv_config cfg;
 	const char *path = CONFIG_DEFAULT_PATH;
-	bool explicit_path = false, check_only = false, debug = false;
+	bool explicit_path = false, check_only = false, debug = false, clamped;
 	const char *dataplane = NULL;
 	enum config_dataplane dp_choice;
 	struct dataplane *dp;
@@ -183,7 +208,11 @@ int main(int argc, char **argv)
 	dp = open_dataplane(cfg.dataplane);
 	if (!dp)
 		return EXIT_FAILURE;
+	/* only the kernel and userspace data paths have PPP interfaces */
+	clamped = cfg.mss_clamp && dp->ops->carries_ppp && install_mss_clamp(cfg.ppp_mtu);
 	r = server_run(&cfg, dp);
+	if (clamped)
+		remove_mss_clamp();
 	dataplane_free(dp);
 	return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
 }

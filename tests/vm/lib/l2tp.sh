@@ -44,6 +44,8 @@ l2tpsrv_start() {
 	# No file at the default path: the embedded defaults apply. The host's
 	# /etc is its own, so removing one that the machine has changes nothing else.
 	on "$host" rm -f /etc/l2tpsrv/l2tpsrv.conf
+	# An earlier l2tpsrv's log would satisfy the wait below at once
+	on "$host" rm -f /var/log/l2tpsrv.log
 	on "$host" sh -c 'echo $$ >/run/l2tpsrv.pid
 		exec "$@" 2>/var/log/l2tpsrv.log' l2tpsrv \
 		"$L2TPSRV_BUILDDIR/l2tpsrv/l2tpsrv" --debug "$@" &

@@ -14,14 +14,19 @@
 #      the pool's first address; ping and a TCP transfer cross PPP, the ESP
 #      SA counters rise with them, l2tpctl shows the session with user,
 #      method, address, interface and bytes; the data path is the one asked
-#      for. bob, refusing MS-CHAPv2, is refused and leaves nothing behind.
-#      alice hangs up: nothing is left (no pppd, no kernel tunnel or
-#      session, no address held).
+#      for. TCP MSS clamping (mss_clamp, on by default): l2tpsrv logs
+#      event=mss_clamp mss=1360, and with the server routing between radius
+#      (198.51.100.2, MTU 1500) and alice, radius's SYN reaches the client
+#      with MSS 1360, not 1460, and the client's SYN-ACK (advmss 1460)
+#      reaches radius with 1360. bob, refusing MS-CHAPv2, is refused and
+#      leaves nothing behind. alice hangs up: nothing is left (no pppd, no
+#      kernel tunnel or session, no address held).
 #   B. ppp_auth = pap chap mschap-v2: alice with CHAP and bob with PAP, both
 #      at once with different addresses; l2tpctl kill by user, by address
 #      and by session; alice's pppd killed with SIGKILL. After each: nothing
 #      of that session left. (Several sessions in one tunnel: xl2tpd opens a
-#      tunnel per call, so it is not covered here.)
+#      tunnel per call, so it is not covered here.) The restart into B:
+#      l2tpsrv deletes its nft table as it stops and adds it as it starts.
 
 LAC=vpn
 
@@ -51,6 +56,51 @@ iperf3_listens() { on server ss -ltn | grep -q ':5201 '; }
 pppd_count_is() { [ "$(server_pppds server | wc -l)" = "$1" ]; }
 pool_in_use_is() { [ "$(pool_in_use server)" = "$1" ]; }
 no_kernel_tunnel() { [ -z "$(on server ip l2tp show tunnel)" ]; }
+clamp_table_present() { on server nft list table inet l2tpsrv >/dev/null 2>&1; }
+clamp_table_gone() { ! clamp_table_present; }
+socat_listens() { on client ss -ltn | grep -q '192.168.42.10:5202 '; }
+
+# mss_probe_count HOST NAME: packets counted by the mss_probe rule NAME.
+mss_probe_count() {
+	on "$1" nft list table inet mss_probe |
+		awk -v c="comment \"$2\"" 'index($0, c) {
+			for (i = 1; i < NF; i++) if ($i == "packets") print $(i + 1) }'
+}
+
+# mss_probe_add HOST DIRECTION: count SYNs (dport) or SYN-ACKs (sport) of
+# port 5202 arriving on HOST, those with MSS 1360 and those with another.
+mss_probe_add() {
+	local flags=$([ "$2" = dport ] && echo "syn / syn,ack" || echo "syn,ack / syn,ack")
+	on "$1" nft -f - <<-NFT
+	table inet mss_probe {
+		chain input {
+			type filter hook input priority filter; policy accept;
+			tcp $2 5202 tcp flags $flags tcp option maxseg size 1360 counter comment "mss_1360"
+			tcp $2 5202 tcp flags $flags tcp option maxseg size != 1360 counter comment "mss_other"
+		}
+	}
+	NFT
+}
+
+# The server forwards a TCP connection from radius to alice's address: both
+# its SYN (MSS 1460 from radius's MTU 1500) and the client's SYN-ACK (MSS
+# 1460, as if from a wider link) must cross the PPP link lowered to 1360.
+check_mss_clamp() {
+	on server sysctl -qw net.ipv4.ip_forward=1
+	on radius ip route add 192.168.42.0/24 via 198.51.100.1
+	on client ip route add 198.51.100.0/24 via 192.168.42.1 advmss 1460
+	mss_probe_add client dport
+	mss_probe_add radius sport
+	on client timeout 30 socat -u TCP-LISTEN:5202,bind=192.168.42.10,reuseaddr - >/dev/null 2>&1 &
+	wait_for "socat listens on the client" 10 socat_listens
+	check "radius: TCP to 192.168.42.10:5202 through the server and PPP" \
+		on radius timeout 20 socat -u /dev/null TCP:192.168.42.10:5202,connect-timeout=15
+	check_ge "client: radius's SYN arrived with MSS 1360" 1 "$(mss_probe_count client mss_1360)"
+	check_eq "client: no SYN arrived with another MSS" 0 "$(mss_probe_count client mss_other)"
+	check_ge "radius: the client's SYN-ACK arrived with MSS 1360" 1 \
+		"$(mss_probe_count radius mss_1360)"
+	check_eq "radius: no SYN-ACK arrived with another MSS" 0 "$(mss_probe_count radius mss_other)"
+}
 
 # The session of USER: "TUNNEL SESSION ADDRESS INTERFACE PPPD_PID".
 session_of() {
@@ -70,7 +120,9 @@ client_ppp_up() { # HOST: prints the client's address once ppp0 has one
 l2tpsrv_restart() { # [ARG]...
 	l2tpctl_on server shutdown
 	wait_for "l2tpsrv exits" 10 l2tpsrv_gone
+	check "server: l2tpsrv removed its MSS clamping table as it stopped" clamp_table_gone
 	l2tpsrv_start server "$@"
+	check "server: l2tpsrv installed it again as it started" clamp_table_present
 }
 
 phase_a() {
@@ -82,6 +134,9 @@ phase_a() {
 	check_within "l2tpctl: alice is up with mschap-v2" 10 user_is_up alice mschap-v2
 	check "client: ping -c 3 192.168.42.1 through PPP/L2TP/ESP" \
 		on client ping -c 3 -W 5 192.168.42.1
+	check "l2tpsrv clamps TCP MSS to ppp_mtu - 40" \
+		grep -q "event=mss_clamp mss=1360" <(l2tpsrv_log server)
+	check_mss_clamp
 	on server iperf3 -s -1 -B 192.168.42.1 >/dev/null 2>&1 &
 	wait_for "iperf3 listens" 10 iperf3_listens
 	before=$(esp_in_bytes server 192.0.2.1)
