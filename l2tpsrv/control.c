@@ -186,10 +186,14 @@ static bool add_tunnel(void *ctx, const struct lns_tunnel_info *i)
 	return true;
 }
 
-/* Ends every session m matches; they are listed in the reply. */
+/* Ends every session m matches; they are listed in the reply. A tunnel
+ * goes as a whole (StopCCN), sessions or none: an admin who kills a
+ * tunnel wants the peer gone, not an empty tunnel left behind. */
 static int32_t kill_matching(struct list_ctx *lc, const struct ctl_match *m,
 			     struct ctl_reply *reply)
 {
+	int32_t r;
+
 	if (m->by < CTL_MATCH_SESSION || m->by > CTL_MATCH_ADDR ||
 	    memchr(m->user, '\0', sizeof(m->user)) == NULL)
 		return -EINVAL;
@@ -198,6 +202,15 @@ static int32_t kill_matching(struct list_ctx *lc, const struct ctl_match *m,
 		return -ENOMEM;
 	lc->match = m;
 	lns_foreach_tunnel(lc->lns, add_tunnel, lc);
+	if (m->by == CTL_MATCH_TUNNEL) {
+		r = lns_close_tunnel(lc->lns, lc->now, m->tunnel_id);
+		if (r == 0)
+			log_msg(LOG_INFO, "tunnel=%u event=kill by=control sessions=%u",
+				m->tunnel_id, lc->n_sessions);
+		free(lc->killed);
+		reply->n_sessions = lc->n_sessions;
+		return r;
+	}
 	for (uint32_t i = 0; i < lc->n_sessions; i++) {
 		log_msg(LOG_INFO, "tunnel=%u session=%u event=kill by=control",
 			lc->killed[i].tunnel_id, lc->killed[i].session_id);

@@ -112,6 +112,25 @@ assert s["tx_connect_speed"] == 10000000, s
 	grep -q "tunnel=$tid session=$sid .*event=established" "$WORK/l2tpsrv.log"
 }
 
+@test "l2tpctl kill tunnel closes the tunnel with StopCCN, its session with it" {
+	daemon_start
+	in_ns $LAC 127.0.0.1 1701 setup --hold 6 >"$WORK/lac.out" 3>&- &
+	lac=$!
+	for _ in $(seq 50); do grep -q '^session=' "$WORK/lac.out" && break; sleep 0.1; done
+	tid=$(sed -n 's/^tunnel=\([0-9]*\).*/\1/p' "$WORK/lac.out")
+	[ -n "$tid" ]
+	run ctl kill tunnel $((tid + 1))
+	[ "$status" -ne 0 ]
+	run ctl kill tunnel "$tid"
+	[ "$status" -eq 0 ]
+	for _ in $(seq 50); do ctl list | grep -q '^0 tunnels' && break; sleep 0.1; done
+	run ctl list
+	[[ "${lines[0]}" == "0 tunnels, 0 sessions"* ]]
+	wait "$lac"
+	grep -q '^received=4$' "$WORK/lac.out" # StopCCN
+	grep -q "tunnel=$tid event=kill by=control sessions=1" "$WORK/l2tpsrv.log"
+}
+
 @test "an unknown mandatory AVP in SCCRQ is answered with StopCCN, error 8" {
 	daemon_start
 	run in_ns $LAC 127.0.0.1 1701 bad-avp
