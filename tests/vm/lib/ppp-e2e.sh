@@ -24,9 +24,14 @@
 #   B. ppp_auth = pap chap mschap-v2: alice with CHAP and bob with PAP, both
 #      at once with different addresses; l2tpctl kill by user, by address
 #      and by session; alice's pppd killed with SIGKILL. After each: nothing
-#      of that session left. (Several sessions in one tunnel: xl2tpd opens a
-#      tunnel per call, so it is not covered here.) The restart into B:
-#      l2tpsrv deletes its nft table as it stops and adds it as it starts.
+#      of that session left. The restart into B: l2tpsrv deletes its nft
+#      table as it stops and adds it as it starts.
+#   C. Several sessions in one tunnel, with our own LAC (tests/vm/lac:
+#      xl2tpd opens a tunnel per call): alice and carol in one tunnel, each
+#      with an address and a ping through its own ppp interface, the kernel
+#      (on that path) listing both sessions in one tunnel. carol's pppd on
+#      the client ends: her call alone goes (CDN), alice's stays and pings.
+#      l2tpctl kill tunnel: the LAC gets StopCCN and ends, nothing is left.
 
 LAC=vpn
 
@@ -246,6 +251,58 @@ phase_b() {
 	check "l2tpsrv is still running" l2tpsrv_alive server
 }
 
+lac_log_has() { on client grep -qE -- "$1" /var/log/l2tplac.log; }
+lac_gone() { ! on client pgrep -x l2tplac >/dev/null; }
+both_up() { user_is_up alice "$1" && user_is_up carol "$1"; }
+
+# The client's ppp interface whose address is ADDRESS.
+client_ppp_if() {
+	on client ip -o -4 addr show | awk -v a="$1" '$4 == a { print $2 }'
+}
+
+phase_c() {
+	local tid a_addr c_addr a_if c_if c_pid
+	story "C. several sessions in one tunnel (our own LAC): alice and carol"
+	for u in alice carol; do
+		ppp_client_options "$u" | on client sh -c 'cat >"/etc/ppp/lac-$1"' sh "$u"
+	done
+	on client sh -c 'exec "$1" -s 192.0.2.1 -c /etc/ppp/lac-alice -c /etc/ppp/lac-carol \
+		>/var/log/l2tplac.log 2>&1' sh "$L2TPSRV_BUILDDIR/l2tpsrv/l2tplac" &
+	check_within "l2tpctl: alice and carol are up" 60 both_up mschap-v2
+	check "l2tpsrv: one tunnel holds both sessions" lns_state server \
+		'len(d["tunnels"]) == 1 and len(d["tunnels"][0]["sessions"]) == 2'
+	tid=$(lns_eval server 'd["tunnels"][0]["id"]')
+	read -r _ _ a_addr _ _ < <(session_of alice)
+	read -r _ _ c_addr _ _ < <(session_of carol)
+	check "alice and carol have different addresses" test "$a_addr" != "$c_addr"
+	wait_for "client: both ppp interfaces have their address" 20 \
+		eval '[ -n "$(client_ppp_if "$a_addr")" ] && [ -n "$(client_ppp_if "$c_addr")" ]'
+	a_if=$(client_ppp_if "$a_addr")
+	c_if=$(client_ppp_if "$c_addr")
+	check "client: ping through alice's $a_if" on client ping -c 2 -W 5 -I "$a_if" 192.168.42.1
+	check "client: ping through carol's $c_if" on client ping -c 2 -W 5 -I "$c_if" 192.168.42.1
+	if [ "$E2E_DATAPLANE" = kernel ]; then
+		check "kernel: two sessions in tunnel $tid" test \
+			"$(on server ip l2tp show session | grep -c "in tunnel $tid\$")" = 2
+	fi
+
+	# carol's pppd on the client ends: her call alone goes.
+	c_pid=$(on client sed -n 's/^call=2 .*pppd=\([0-9]*\)$/\1/p' /var/log/l2tplac.log)
+	check "client: carol's pppd ($c_pid) ends" on client kill "$c_pid"
+	check_within "LAC: carol's call closed with CDN" 15 lac_log_has '^call=2 ended by pppd'
+	check_within "l2tpsrv: only alice left, in the same tunnel" 15 lns_state server \
+		"len(d['tunnels']) == 1 and d['tunnels'][0]['id'] == $tid and
+		[v['ppp']['user'] for v in d['tunnels'][0]['sessions']] == ['alice']"
+	check_within "server: one pppd left" 10 pppd_count_is 1
+	check "client: alice still pings" on client ping -c 2 -W 5 -I "$a_if" 192.168.42.1
+
+	check "l2tpctl kill tunnel $tid" l2tpctl_on server kill tunnel "$tid"
+	check_within "LAC: StopCCN received, the LAC ends" 20 lac_gone
+	check "LAC: alice's call ended by StopCCN" lac_log_has '^call=1 ended by StopCCN'
+	check_within "server: nothing left after kill tunnel" 15 nothing_left server
+	check_within "l2tpsrv: no tunnel left" 10 lns_empty server
+}
+
 ppp_e2e() {
 	E2E_DATAPLANE=$1
 	trap 'kill $(jobs -p) 2>/dev/null; topo_down' EXIT
@@ -266,8 +323,9 @@ ppp_e2e() {
 	fi
 	check "l2tpsrv runs the $E2E_DATAPLANE data path" \
 		grep -q "event=ready dataplane=$E2E_DATAPLANE" <(l2tpsrv_log server)
-	phase_a
-	case ${E2E_PHASES:-ab} in *b*) phase_b ;; esac
+	case ${E2E_PHASES:-abc} in *a*) phase_a ;; esac
+	case ${E2E_PHASES:-abc} in *b*) phase_b ;; esac
+	case ${E2E_PHASES:-abc} in *c*) phase_c ;; esac
 	if [ "$CHECK_FAILED" != 0 ]; then
 		echo "--- server: l2tpsrv log"
 		l2tpsrv_log server | tail -80
