@@ -134,15 +134,14 @@ typedef struct sd_event sd_event;
 struct dp_user_counters {
 	uint64_t from_pty_frames;      /* good frames read from ptys and sent to the peer */
 	uint64_t from_pty_bytes;       /* their PPP octets */
-	uint64_t to_pty_frames;        /* frames of data messages written to ptys */
+	uint64_t to_pty_frames;        /* frames of data messages written or queued to ptys */
 	uint64_t to_pty_bytes;         /* their PPP octets */
 	uint64_t drop_bad_header;      /* data messages with a malformed L2TP header */
 	uint64_t drop_unknown_tunnel;  /* ... for another tunnel than the socket's */
 	uint64_t drop_unknown_session; /* ... for no session of the tunnel */
 	uint64_t drop_bad_fcs;         /* frames from ptys with a bad FCS */
 	uint64_t drop_bad_frame;       /* frames either way too short, too long or aborted */
-	uint64_t drop_pty_full;        /* frames for a pty that took none or part of them,
-					* or that found the queue for pppd's start full */
+	uint64_t drop_pty_full;        /* frames that found their pty and its queue full */
 	uint64_t drop_send;            /* frames whose send() to the peer failed */
 	uint64_t pty_errors;           /* reads or writes of a pty master that failed */
 };
