@@ -395,12 +395,11 @@ static bool done(const struct lac *l)
 static void open_socket(struct lac *l)
 {
 	struct sockaddr_in local = { .sin_family = AF_INET, .sin_port = htons(1701) };
-	int one = 1;
 
 	l->fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (l->fd < 0)
 		die("socket");
-	setsockopt(l->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	/* No SO_REUSEADDR: another LAC on the port is an error, not a share. */
 	if (bind(l->fd, (struct sockaddr *)&local, sizeof(local)) < 0)
 		die("bind udp/1701");
 	if (connect(l->fd, (struct sockaddr *)&l->server, sizeof(l->server)) < 0)
