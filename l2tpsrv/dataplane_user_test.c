@@ -195,8 +195,11 @@ static size_t data_msg(uint8_t *buf, size_t cap, uint16_t flags, uint16_t tid, u
 	return writer_len(&w);
 }
 
-/* Reads from the tty until a whole frame is decoded; its length. */
-static size_t tty_recv_frame(int tty, struct hdlc_decoder *d, uint8_t *frame, size_t cap)
+/* Reads from the tty until a whole frame is decoded; its length. With
+ * pump, runs the loop on the way, so that the data path can write what
+ * waits in its queue. */
+static size_t tty_recv_frame_with(int tty, struct hdlc_decoder *d, uint8_t *frame, size_t cap,
+				  bool pump)
 {
 	static uint8_t buf[4096];
 	const uint8_t *got;
@@ -208,6 +211,8 @@ static size_t tty_recv_frame(int tty, struct hdlc_decoder *d, uint8_t *frame, si
 		struct pollfd pfd = { .fd = tty, .events = POLLIN };
 		ssize_t n;
 
+		if (pump)
+			ck_assert_int_ge(sd_event_run(f.event, 0), 0);
 		if (poll(&pfd, 1, 10) == 0)
 			continue;
 		/* One octet at a time: never read past the frame. */
@@ -223,6 +228,11 @@ static size_t tty_recv_frame(int tty, struct hdlc_decoder *d, uint8_t *frame, si
 	}
 	ck_abort_msg("no frame on the tty");
 	return 0;
+}
+
+static size_t tty_recv_frame(int tty, struct hdlc_decoder *d, uint8_t *frame, size_t cap)
+{
+	return tty_recv_frame_with(tty, d, frame, cap, false);
 }
 
 /* Reads exactly len octets from the tty. */
@@ -614,37 +624,6 @@ START_TEST(a_full_pty_drops_instead_of_blocking)
 }
 END_TEST
 
-/* Reads one frame from the tty, running the loop so that the data path
- * can write what waits in its queue; its length. */
-static size_t tty_recv_frame_pumped(int tty, struct hdlc_decoder *d, uint8_t *frame, size_t cap)
-{
-	static uint8_t buf[4096];
-	const uint8_t *got;
-	struct reader in;
-	size_t len;
-	int idle;
-
-	for (idle = 0; idle < WAIT_MS / 10;) {
-		struct pollfd pfd = { .fd = tty, .events = POLLIN };
-
-		ck_assert_int_ge(sd_event_run(f.event, 0), 0);
-		if (poll(&pfd, 1, 10) == 0) {
-			idle++;
-			continue;
-		}
-		ck_assert_int_eq(read(tty, buf, 1), 1);
-		reader_init(&in, buf, 1);
-		if (hdlc_decoder_next(d, &in, &got, &len)) {
-			ck_assert_uint_le(len, cap);
-			memcpy(frame, got, len);
-			return len;
-		}
-		idle = 0;
-	}
-	ck_abort_msg("no frame on the tty");
-	return 0;
-}
-
 /* Frames wait in order, before pppd speaks and while the pty is full; the
  * queue is bounded, and what does not fit is dropped and counted. */
 START_TEST(frames_wait_in_a_bounded_queue)
@@ -673,7 +652,7 @@ START_TEST(frames_wait_in_a_bounded_queue)
 	/* The first ones, in order, though the pty takes far less at once. */
 	hdlc_decoder_init(&d);
 	for (i = 0; (uint64_t)i < c.to_pty_frames; i++) {
-		ck_assert_uint_eq(tty_recv_frame_pumped(tty, &d, got, sizeof(got)), sizeof(frame));
+		ck_assert_uint_eq(tty_recv_frame_with(tty, &d, got, sizeof(got), true), sizeof(frame));
 		ck_assert_uint_eq(got[2] << 8 | got[3], i);
 	}
 	tty_gets_nothing(tty);
