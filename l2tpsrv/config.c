@@ -17,6 +17,7 @@
  * text never appears in a message. Parsing works on a copy: the caller's
  * struct changes only when the whole text is good.
  */
+#include "charon_proto.h"
 #include "config.h"
 #include "config_ppp.h"
 
@@ -65,6 +66,8 @@ enum key_id {
 	K_MSS_CLAMP,
 	K_DATAPLANE,
 	K_CONTROL_SOCKET,
+	K_CHARON_SOCKET,
+	K_ALLOW_UNENCRYPTED,
 	K_LOG_LEVEL,
 	N_KEYS
 };
@@ -124,6 +127,8 @@ static const struct key keys[N_KEYS] = {
 	[K_MSS_CLAMP] = { "mss_clamp", T_BOOL, FIELD(mss_clamp), 0, 0 },
 	[K_DATAPLANE] = { "dataplane", T_PPP, FIELD(dataplane), 0, 0 },
 	[K_CONTROL_SOCKET] = { "control_socket", T_PATH, FIELD(control_socket), 0, 0 },
+	[K_CHARON_SOCKET] = { "charon_socket", T_PATH, FIELD(charon_socket), 0, 0 },
+	[K_ALLOW_UNENCRYPTED] = { "allow_unencrypted", T_BOOL, FIELD(allow_unencrypted), 0, 0 },
 	[K_LOG_LEVEL] = { "log_level", T_LOG_LEVEL, FIELD(log_level), 0, 0 },
 };
 
@@ -884,6 +889,8 @@ void config_defaults(struct l2tpsrv_config *c)
 	snprintf(c->pppd_plugin, sizeof(c->pppd_plugin), "%s", CONFIG_DEFAULT_PPPD_PLUGIN);
 	config_ppp_defaults(c);
 	snprintf(c->control_socket, sizeof(c->control_socket), "/run/l2tpsrv/control");
+	snprintf(c->charon_socket, sizeof(c->charon_socket), "%s", CHARON_DEFAULT_SOCKET);
+	c->allow_unencrypted = false;
 	c->log_level = LOG_INFO;
 }
 

@@ -113,6 +113,13 @@ struct l2tpsrv_config {
 	enum config_dataplane dataplane;
 	/* control_socket = PATH. Default /run/l2tpsrv/control. */
 	char control_socket[108];
+	/* charon_socket = PATH: where our charon plugin reports IPsec SAs.
+	 * Default /run/l2tpsrv/charon.sock (charon_proto.h). */
+	char charon_socket[108];
+	/* allow_unencrypted = yes|no: take L2TP that no IPsec SA protects
+	 * (no ESP socket policy, no peer check). For troubleshooting only;
+	 * logged loudly at start and for every such tunnel. Default no. */
+	bool allow_unencrypted;
 	/* log_level = error|warning|notice|info|debug. Default info. */
 	int log_level; /* syslog priority */
 };

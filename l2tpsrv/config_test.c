@@ -548,7 +548,8 @@ START_TEST(the_dump_reads_back)
 		"retransmit_initial", "retransmit_max", "retransmit_count",   "ack_delay",
 		"receive_window", "max_tunnels",	"max_sessions",	      "max_tunnels_per_peer",
 		"max_sessions_per_tunnel", "pppd_options", "pppd_plugin", "pool", "local_ip", "ppp_mtu",
-		"ppp_mru", "ppp_auth", "mss_clamp", "dataplane", "control_socket", "log_level",
+		"ppp_mru", "ppp_auth", "mss_clamp", "dataplane", "control_socket", "charon_socket",
+		"allow_unencrypted", "log_level",
 	};
 	struct l2tpsrv_config c, back;
 	char *s;
@@ -808,7 +809,7 @@ START_TEST(the_example_file_parses_to_the_defaults)
 		"max_tunnels_per_peer", "max_sessions_per_tunnel", "pppd_options", "pppd_plugin", "pool",
 		"local_ip",	  "dns",		"ppp_mtu",	      "ppp_mru",
 		"ppp_auth",	  "mss_clamp",		"dataplane",	      "control_socket",
-		"log_level",
+		"charon_socket", "allow_unencrypted", "log_level",
 	};
 	struct l2tpsrv_config c;
 	const char *text, *live;

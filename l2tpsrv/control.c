@@ -18,9 +18,11 @@
 #include "call.h"
 #include "control.h"
 #include "ctl_proto.h"
+#include "ipsec.h"
 #include "lns.h"
 #include "log.h"
 #include "server.h"
+#include "unix_listen.h"
 
 struct control {
 	struct server *srv;
@@ -78,9 +80,14 @@ static void out_append(struct client *c, const void *p, size_t n)
 	c->out_len += n;
 }
 
+/* Copies what fits; the rest is cut off (long identities in a fixed-size reply). */
 static void copy_string(char *dst, size_t len, const char *src)
 {
-	snprintf(dst, len, "%s", src ? src : "");
+	size_t n = src ? strnlen(src, len - 1) : 0;
+
+	if (n)
+		memcpy(dst, src, n);
+	dst[n] = '\0';
 }
 
 static uint64_t age_ms(uint64_t now, uint64_t since)
@@ -93,11 +100,13 @@ static uint64_t age_ms(uint64_t now, uint64_t since)
 
 struct list_ctx {
 	struct client *c;
+	struct server *srv;
 	struct lns *lns;
 	struct calls *calls;
 	uint64_t now;
 	uint32_t n_tunnels, n_sessions;
 	bool sessions_pass;
+	uint64_t owner; /* of the tunnel whose sessions are being listed */
 	const struct ctl_match *match; /* CTL_KILL: only these sessions, collected in killed */
 	struct lns_call *killed;
 };
@@ -115,6 +124,23 @@ static bool session_matches(const struct ctl_match *m, const struct ctl_session 
 		return s->remote_addr && s->remote_addr == m->addr;
 	}
 	return false;
+}
+
+/* Who IPsec says the session's peer is. */
+static void describe_ipsec(const struct list_ctx *lc, struct ctl_session *r)
+{
+	const struct peer_ike *ike = ipsec_owner(server_ipsec(lc->srv), lc->owner);
+
+	if (!ike)
+		return;
+	r->ike_sa = ike->uid;
+	r->ike_version = ike->sa.version;
+	r->ike_nat = ike->sa.nat_remote;
+	ipsec_remote_string(ike, r->ike_remote, sizeof(r->ike_remote));
+	copy_string(r->ike_id, sizeof(r->ike_id), ike->sa.remote_id);
+	copy_string(r->ike_user, sizeof(r->ike_user),
+		    ike->sa.xauth_id[0] ? ike->sa.xauth_id : ike->sa.eap_id);
+	copy_string(r->ike_cert, sizeof(r->ike_cert), ike->sa.cert);
 }
 
 static bool add_session(void *ctx, const struct lns_session_info *i)
@@ -143,6 +169,7 @@ static bool add_session(void *ctx, const struct lns_session_info *i)
 	copy_string(r.called_number, sizeof(r.called_number), i->called_number);
 	if (lc->calls)
 		calls_describe(lc->calls, i->tunnel_id, i->session_id, &r);
+	describe_ipsec(lc, &r);
 	if (lc->match && !session_matches(lc->match, &r))
 		return true;
 	if (lc->n_sessions >= CTL_MAX_KILL && lc->match)
@@ -175,6 +202,7 @@ static bool add_tunnel(void *ctx, const struct lns_tunnel_info *i)
 	};
 
 	if (lc->sessions_pass || lc->match) {
+		lc->owner = i->owner;
 		lns_foreach_session(lc->lns, i->tunnel_id, add_session, lc);
 		return true;
 	}
@@ -242,7 +270,9 @@ static int32_t run_request(struct client *c, struct ctl_reply *reply)
 	struct server *srv = c->ctl->srv;
 	struct lns *lns = server_lns(srv);
 	uint64_t now = server_now();
-	struct list_ctx lc = { .c = c, .lns = lns, .calls = server_calls(srv), .now = now };
+	struct list_ctx lc = {
+		.c = c, .srv = srv, .lns = lns, .calls = server_calls(srv), .now = now
+	};
 
 	switch (rq->command) {
 	case CTL_LIST:
@@ -379,32 +409,12 @@ static int on_accept(sd_event_source *source, int fd, uint32_t revents, void *us
 	return 0;
 }
 
-/* Creates the socket's directory (one level) if it is missing. */
-static void make_parent_dir(const char *path)
-{
-	char dir[sizeof(((struct sockaddr_un *)0)->sun_path)];
-	char *slash;
-
-	snprintf(dir, sizeof(dir), "%s", path);
-	slash = strrchr(dir, '/');
-	if (!slash || slash == dir)
-		return;
-	*slash = '\0';
-	mkdir(dir, 0755);
-}
-
 int control_new(struct control **out, struct server *srv, sd_event *event, const char *path)
 {
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	struct control *ctl;
-	mode_t old_mask;
 	int r;
 
 	*out = NULL;
-	if (strlen(path) >= sizeof(sun.sun_path)) {
-		log_msg(LOG_ERR, "event=control_failed path=%s error=\"path too long\"", path);
-		return -ENAMETOOLONG;
-	}
 	ctl = calloc(1, sizeof(*ctl));
 	if (!ctl)
 		return -ENOMEM;
@@ -412,31 +422,19 @@ int control_new(struct control **out, struct server *srv, sd_event *event, const
 	ctl->event = event;
 	ctl->started_usec = server_now();
 	snprintf(ctl->path, sizeof(ctl->path), "%s", path);
-	memcpy(sun.sun_path, path, strlen(path));
-	make_parent_dir(path);
-	ctl->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (ctl->fd < 0)
-		goto fail;
-	unlink(path);
-	old_mask = umask(0077);
-	r = bind(ctl->fd, (struct sockaddr *)&sun, sizeof(sun));
-	umask(old_mask);
-	if (r < 0 || listen(ctl->fd, 16) < 0)
-		goto fail;
-	r = sd_event_add_io(event, &ctl->source, ctl->fd, EPOLLIN, on_accept, ctl);
+	ctl->fd = unix_listen(path, SOCK_STREAM, 16);
+	r = ctl->fd;
+	if (r >= 0)
+		r = sd_event_add_io(event, &ctl->source, ctl->fd, EPOLLIN, on_accept, ctl);
 	if (r < 0) {
-		errno = -r;
-		goto fail;
+		log_msg(LOG_ERR, "event=control_failed path=%s error=\"%s\"", path, strerror(-r));
+		if (ctl->fd >= 0)
+			close(ctl->fd);
+		free(ctl);
+		return r;
 	}
 	*out = ctl;
 	return 0;
-fail:
-	r = -errno;
-	log_msg(LOG_ERR, "event=control_failed path=%s error=\"%s\"", path, strerror(errno));
-	if (ctl->fd >= 0)
-		close(ctl->fd);
-	free(ctl);
-	return r;
 }
 
 struct control *control_free(struct control *ctl)

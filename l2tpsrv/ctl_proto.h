@@ -16,7 +16,7 @@
 #include <stdint.h>
 
 #define CTL_MAGIC 0x6c327470u /* "l2tp" */
-#define CTL_VERSION 2
+#define CTL_VERSION 3
 #define CTL_DEFAULT_SOCKET "/run/l2tpsrv/control"
 
 enum ctl_command {
@@ -150,6 +150,15 @@ struct ctl_session {
 	uint64_t bytes_out;
 	uint64_t packets_in;
 	uint64_t packets_out;
+	/* the IPsec SA protecting the tunnel, as our charon plugin reported it; zero/empty: none */
+	uint32_t ike_sa;        /* charon's unique id of the IKE SA */
+	uint8_t ike_version;    /* 1 or 2 */
+	uint8_t ike_nat;        /* the peer is behind a NAT (NAT-T) */
+	uint16_t reserved4;
+	char ike_remote[56];    /* its outer address and port (the NAT's, 4500, when NATed) */
+	char ike_id[128];       /* its IKE identity */
+	char ike_user[64];      /* its XAuth or EAP identity */
+	char ike_cert[128];     /* its certificate's subject */
 };
 
 #endif

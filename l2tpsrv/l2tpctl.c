@@ -128,6 +128,10 @@ static void sanitize(struct listing *l)
 		terminate(l->sessions[i].user, sizeof(l->sessions[i].user));
 		terminate(l->sessions[i].method, sizeof(l->sessions[i].method));
 		terminate(l->sessions[i].ifname, sizeof(l->sessions[i].ifname));
+		terminate(l->sessions[i].ike_remote, sizeof(l->sessions[i].ike_remote));
+		terminate(l->sessions[i].ike_id, sizeof(l->sessions[i].ike_id));
+		terminate(l->sessions[i].ike_user, sizeof(l->sessions[i].ike_user));
+		terminate(l->sessions[i].ike_cert, sizeof(l->sessions[i].ike_cert));
 	}
 }
 
@@ -181,6 +185,25 @@ static void print_json_ppp(const struct ctl_session *s)
 	       s->bytes_in, s->bytes_out, s->packets_in, s->packets_out);
 }
 
+/* The IPsec part of a session, as a JSON member (after a comma); null when unprotected. */
+static void print_json_ipsec(const struct ctl_session *s)
+{
+	if (!s->ike_sa) {
+		printf(",\"ipsec\":null");
+		return;
+	}
+	printf(",\"ipsec\":{\"ike_sa\":%" PRIu32 ",\"ike_version\":%u,\"remote\":", s->ike_sa,
+	       s->ike_version);
+	json_string(s->ike_remote);
+	printf(",\"nat\":%s,\"id\":", s->ike_nat ? "true" : "false");
+	json_string(s->ike_id);
+	printf(",\"user\":");
+	json_string(s->ike_user);
+	printf(",\"cert\":");
+	json_string(s->ike_cert);
+	putchar('}');
+}
+
 static void print_json_session(const struct ctl_session *s)
 {
 	printf("{\"id\":%u,\"peer_id\":%u,\"tunnel_id\":%u,\"state\":", s->session_id,
@@ -199,6 +222,7 @@ static void print_json_session(const struct ctl_session *s)
 	       s->framing_errors, s->hardware_overruns, s->buffer_overruns, s->timeout_errors,
 	       s->alignment_errors, s->age_ms);
 	print_json_ppp(s);
+	print_json_ipsec(s);
 	putchar('}');
 }
 
@@ -293,18 +317,20 @@ static void format_uptime(uint64_t s, char *buf, size_t len)
 /* One line per session: who is connected, from where, with which address. */
 static void print_sessions_text(const struct listing *l)
 {
-	printf("%-7s %-7s %-21s %-16s %-9s %-15s %-7s %-13s %8s %12s %12s\n", "TUNNEL", "SESSION",
-	       "PEER", "USER", "METHOD", "ADDRESS", "IFACE", "STATE", "UPTIME", "BYTES-IN",
-	       "BYTES-OUT");
+	printf("%-7s %-7s %-21s %-20s %-16s %-9s %-15s %-7s %-13s %8s %12s %12s\n", "TUNNEL",
+	       "SESSION", "PEER", "IKE-ID", "USER", "METHOD", "ADDRESS", "IFACE", "STATE", "UPTIME",
+	       "BYTES-IN", "BYTES-OUT");
 	for (uint32_t i = 0; i < l->reply.n_sessions; i++) {
 		const struct ctl_session *s = &l->sessions[i];
 		char remote[INET_ADDRSTRLEN], up[24];
+		/* the outer address IKE sees (NAT-T port included); the L2TP one without IPsec */
+		const char *peer = s->ike_remote[0] ? s->ike_remote : s->peer[0] ? s->peer : "-";
 
 		ipv4_string(s->remote_addr, remote);
 		format_uptime(s->age_ms / 1000, up, sizeof(up));
-		printf("%-7u %-7u %-21s %-16s %-9s %-15s %-7s %-13s %8s %12" PRIu64 " %12" PRIu64
-		       "\n",
-		       s->tunnel_id, s->session_id, s->peer[0] ? s->peer : "-",
+		printf("%-7u %-7u %-21s %-20s %-16s %-9s %-15s %-7s %-13s %8s %12" PRIu64
+		       " %12" PRIu64 "\n",
+		       s->tunnel_id, s->session_id, peer, s->ike_id[0] ? s->ike_id : "-",
 		       s->user[0] ? s->user : "-", s->method[0] ? s->method : "-",
 		       remote[0] ? remote : "-", s->ifname[0] ? s->ifname : "-",
 		       s->ppp_state[0] ? s->ppp_state : s->state, up, s->bytes_in, s->bytes_out);

@@ -13,6 +13,7 @@
 #include "header.h"
 #include "lns_private.h"
 #include "log.h"
+#include "sockaddr.h"
 #include "writer.h"
 
 /* ---- randomness ------------------------------------------------------- */
@@ -89,32 +90,10 @@ void lns_sockaddr_string(const struct sockaddr_storage *ss, char *buf, size_t le
 	}
 }
 
-/* Address without port: what "a peer" is for the per-peer limit. */
-static bool same_host(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
-{
-	if (a->ss_family != b->ss_family)
-		return false;
-	if (a->ss_family == AF_INET)
-		return ((const struct sockaddr_in *)a)->sin_addr.s_addr ==
-		       ((const struct sockaddr_in *)b)->sin_addr.s_addr;
-	if (a->ss_family == AF_INET6)
-		return !memcmp(&((const struct sockaddr_in6 *)a)->sin6_addr,
-			       &((const struct sockaddr_in6 *)b)->sin6_addr, 16);
-	return false;
-}
-
-static uint16_t port_of(const struct sockaddr_storage *a)
-{
-	if (a->ss_family == AF_INET)
-		return ((const struct sockaddr_in *)a)->sin_port;
-	if (a->ss_family == AF_INET6)
-		return ((const struct sockaddr_in6 *)a)->sin6_port;
-	return 0;
-}
-
+/* Address, port aside, is what "a peer" is for the per-peer limit. */
 static bool same_endpoint(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
 {
-	return same_host(a, b) && port_of(a) == port_of(b);
+	return sockaddr_same_host(a, b) && sockaddr_port(a) == sockaddr_port(b);
 }
 
 static uint32_t fnv(uint32_t h, const void *p, size_t n)
@@ -143,7 +122,7 @@ static unsigned int host_bucket(const struct sockaddr_storage *a)
 /* Address, port and the peer's tunnel id: the key of a repeated SCCRQ. */
 static unsigned int peer_bucket(const struct sockaddr_storage *a, uint16_t peer_id)
 {
-	uint16_t port = port_of(a);
+	uint16_t port = sockaddr_port(a);
 	uint32_t h = fnv(host_hash(a), &port, sizeof(port));
 
 	return fnv(h, &peer_id, sizeof(peer_id)) % LNS_PEER_BUCKETS;
@@ -250,7 +229,7 @@ static struct lns_host *find_host(const struct lns *lns, const struct sockaddr_s
 {
 	struct lns_host *h = lns->hosts[host_bucket(addr)];
 
-	while (h && !same_host(&h->addr, addr))
+	while (h && !sockaddr_same_host(&h->addr, addr))
 		h = h->next;
 	return h;
 }
@@ -412,9 +391,22 @@ static void input_new_tunnel(struct lns *lns, const struct lns_addr *addr,
 	struct avp_hiding hiding;
 	struct tunnel *t;
 	char peer[LNS_PEER_STR_LEN];
+	uint64_t owner = 0;
 	uint16_t id;
 	int r;
 
+	/* Nothing is answered to a peer the server must not talk to. */
+	if (lns->io.admit && lns->io.admit(lns->io_ctx, addr, &owner) < 0) {
+		lns->counters.packets_dropped++;
+		lns->counters.refused++;
+		if (may_log_notice(lns)) {
+			lns_sockaddr_string(&addr->peer, peer, sizeof(peer));
+			log_msg(LOG_NOTICE, "tunnel=0 peer=%s event=refuse reason=\"no IPsec SA\"",
+				peer);
+		}
+		free(m);
+		return;
+	}
 	if (!m) {
 		log_drop(lns, addr, "out of memory");
 		return;
@@ -498,6 +490,7 @@ static void input_new_tunnel(struct lns *lns, const struct lns_addr *addr,
 		goto out;
 	}
 	t->armed_deadline = LNS_NO_DEADLINE;
+	t->owner = owner;
 	tunnel_recv(t, h, body, len);
 	settle(lns, t);
 out:
@@ -552,6 +545,28 @@ int lns_close_tunnel(struct lns *lns, uint64_t now, uint16_t tunnel_id)
 		return -ENOENT;
 	tunnel_stop(t, L2TP_STOPCCN_GENERAL_CLEAR, 0, "closed by the administrator");
 	settle(lns, t);
+	return 0;
+}
+
+int lns_abort_tunnel(struct lns *lns, uint64_t now, uint16_t tunnel_id, const char *why)
+{
+	struct tunnel *t = tunnel_id ? lns->tunnels[tunnel_id] : NULL;
+
+	lns->now = now;
+	if (!t)
+		return -ENOENT;
+	tunnel_abort(t, why);
+	settle(lns, t);
+	return 0;
+}
+
+int lns_set_tunnel_owner(struct lns *lns, uint16_t tunnel_id, uint64_t owner)
+{
+	struct tunnel *t = tunnel_id ? lns->tunnels[tunnel_id] : NULL;
+
+	if (!t)
+		return -ENOENT;
+	t->owner = owner;
 	return 0;
 }
 
@@ -685,6 +700,8 @@ void lns_foreach_tunnel(const struct lns *lns,
 			.peer_tunnel_id = t->peer_id,
 			.state = tunnel_state_name(t->state),
 			.peer = t->peer_str,
+			.peer_addr = &t->addr.peer,
+			.owner = t->owner,
 			.host_name = t->host_name,
 			.sessions = t->n_sessions,
 			.established_usec = t->established_usec,

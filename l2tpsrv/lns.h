@@ -70,6 +70,14 @@ struct lns_io {
 	 */
 	int (*session_up)(void *ctx, const struct lns_call *call);
 	void (*session_down)(void *ctx, uint16_t tunnel_id, uint16_t session_id);
+	/*
+	 * Optional (NULL: everyone may). Asked for every control message
+	 * for tunnel 0 (SCCRQ, or a StopCCN before our tunnel id was known),
+	 * before anything is decoded or answered: 0 takes it, and *owner
+	 * (the IKE SA that protects the peer, 0 for none) goes with the
+	 * tunnel; a negative errno drops it without a word.
+	 */
+	int (*admit)(void *ctx, const struct lns_addr *addr, uint64_t *owner);
 };
 
 struct lns;
@@ -104,6 +112,16 @@ int lns_session_ended(struct lns *lns, uint64_t now, uint16_t tunnel_id, uint16_
 int lns_session_set_accm(struct lns *lns, uint64_t now, uint16_t tunnel_id,
 			 uint16_t session_id, uint32_t send_accm, uint32_t recv_accm);
 /*
+ * The tunnel's protection went away (its IPsec SA): sends StopCCN (result
+ * 1, why as the message) once, ends its sessions and frees it at once,
+ * waiting for no acknowledgement: the peer can no longer be reached
+ * safely. Returns 0 or -ENOENT.
+ */
+int lns_abort_tunnel(struct lns *lns, uint64_t now, uint16_t tunnel_id, const char *why);
+/* Another IKE SA now protects the tunnel's peer. Returns 0 or -ENOENT. */
+int lns_set_tunnel_owner(struct lns *lns, uint16_t tunnel_id, uint64_t owner);
+
+/*
  * Stops every tunnel (StopCCN, result "shutting down") and refuses new
  * ones. lns_is_idle() becomes true once every StopCCN we sent was acknowledged or
  * given up on.
@@ -118,6 +136,8 @@ struct lns_tunnel_info {
 	uint16_t peer_tunnel_id;
 	const char *state;
 	const char *peer;      /* "address:port" */
+	const struct sockaddr_storage *peer_addr;
+	uint64_t owner;        /* from io->admit(), 0 for none */
 	const char *host_name; /* the peer's Host Name, printable */
 	unsigned int sessions;
 	uint64_t established_usec; /* 0 when not established yet */
@@ -148,7 +168,8 @@ struct lns_counters {
 	unsigned int sessions;
 	uint64_t tunnels_established; /* since start */
 	uint64_t sessions_established;
-	uint64_t packets_dropped;     /* malformed, unknown tunnel, wrong peer */
+	uint64_t packets_dropped;     /* malformed, unknown tunnel, wrong peer, refused */
+	uint64_t refused;             /* tunnel 0 messages io->admit() refused */
 	uint64_t data_packets;        /* data messages seen in user space */
 };
 

@@ -143,12 +143,198 @@ START_TEST(another_peer_cannot_use_a_tunnel)
 }
 END_TEST
 
+/* ---- io->admit: only peers the server may talk to get an answer ---- */
+
+static unsigned int tunnel_count_fn_calls;
+
+static bool count_tunnel_fn(void *ctx, const struct lns_tunnel_info *info)
+{
+	(void)ctx;
+	(void)info;
+	tunnel_count_fn_calls++;
+	return true;
+}
+
+/* How many tunnels lns_foreach_tunnel() shows. */
+static unsigned int tunnels_listed(const struct harness *h)
+{
+	tunnel_count_fn_calls = 0;
+	lns_foreach_tunnel(h->lns, count_tunnel_fn, NULL);
+	return tunnel_count_fn_calls;
+}
+
+static struct harness *started_with_admit(int result, uint64_t owner)
+{
+	struct harness *h = h_new();
+
+	h->admit_hook = true;
+	h->admit_result = result;
+	h->admit_owner = owner;
+	h_start(h);
+	return h;
+}
+
+/* kind (the _i below): 0 a good SCCRQ, 1 one without Host Name, 2 one assigning tunnel 0. */
+static void send_sccrq_kind(struct lac *l, int kind)
+{
+	struct l2tp_msg m;
+
+	msg_sccrq(&m, kind == 2 ? 0 : LAC_TID, "lac.test", 8);
+	if (kind == 1)
+		m.present &= ~((uint64_t)1 << L2TP_AVP_HOST_NAME);
+	lac_send(l, 0, &m);
+}
+
+/*
+ * A refused SCCRQ gets no datagram at all, not even the StopCCN a bad one
+ * gets otherwise; it is counted (refused and dropped) and leaves no tunnel.
+ * The same SCCRQ admitted is answered: the silence is the refusal's.
+ */
+START_TEST(refused_sccrq_gets_no_answer)
+{
+	struct harness *h = started_with_admit(-EACCES, 42);
+	struct lns_counters c;
+	struct lac l;
+	struct rx *r;
+
+	lac_init(&l, h, 1, 40000, _i == 2 ? 0 : LAC_TID);
+	send_sccrq_kind(&l, _i);
+	h_expect_nothing(h);
+	c = h_counters(h);
+	ck_assert_uint_eq(c.refused, 1);
+	ck_assert_uint_eq(c.packets_dropped, 1);
+	ck_assert_uint_eq(c.tunnels, 0);
+	ck_assert_uint_eq(tunnels_listed(h), 0);
+	/* asked once, with the datagram's addresses */
+	ck_assert_uint_eq(h->admit_calls, 1);
+	ck_assert_uint_eq(h->admit_last.peer_len, l.addr.peer_len);
+	ck_assert(!memcmp(&h->admit_last.peer, &l.addr.peer, l.addr.peer_len));
+	ck_assert(!memcmp(&h->admit_last.local, &l.addr.local, l.addr.local_len));
+	ck_assert_int_eq(h->admit_last.listener, l.addr.listener);
+	/* nothing comes later either */
+	h_advance(h, GIVE_UP);
+	h_expect_nothing(h);
+	ck_assert_uint_eq(h_dp(h, DP_NULL_TUNNEL_ADD), 0);
+	/* admitted, the same SCCRQ is answered */
+	h->admit_result = 0;
+	l.ns = 0;
+	send_sccrq_kind(&l, _i);
+	r = lac_recv(&l);
+	ck_assert_int_eq(r->rc, 0);
+	ck_assert_uint_eq(r->m.type, _i == 0 ? L2TP_MSG_SCCRP : L2TP_MSG_STOPCCN);
+	h_expect_nothing(h);
+	ck_assert_uint_eq(h->admit_calls, 2);
+	ck_assert_uint_eq(h_counters(h).refused, 1);
+	ck_assert_uint_eq(h_counters(h).tunnels, _i == 0 ? 1 : 0);
+	h_free(h);
+}
+END_TEST
+
+/* A StopCCN for tunnel 0 (our SCCRP was lost) is asked about too: refused, it is dropped. */
+START_TEST(refused_stopccn_for_tunnel_zero_is_dropped)
+{
+	struct harness *h = started_with_admit(0, 5);
+	struct l2tp_msg m;
+	struct lac l;
+	uint16_t lns_tid;
+
+	lac_init(&l, h, 1, 40000, LAC_TID);
+	lns_tid = lac_start_tunnel(&l)->m.assigned_tunnel_id;
+	l.lns_tid = 0;
+	l.nr = 0;
+	h->admit_result = -EACCES;
+	msg_stopccn(&m, LAC_TID, L2TP_STOPCCN_GENERAL_CLEAR);
+	lac_send(&l, 0, &m);
+	h_expect_nothing(h);
+	ck_assert_uint_eq(h->admit_calls, 2);
+	ck_assert_uint_eq(h_counters(h).refused, 1);
+	ck_assert_str_eq(h_tunnel_state(h, lns_tid), "wait-ctl-conn");
+	h_free(h);
+}
+END_TEST
+
+static void assert_peer_addr(const struct lns_tunnel_info *info, const struct lac *l)
+{
+	ck_assert_ptr_nonnull(info->peer_addr);
+	ck_assert_int_eq(info->peer_addr->ss_family, l->addr.peer.ss_family);
+	ck_assert(!memcmp(info->peer_addr, &l->addr.peer, l->addr.peer_len));
+}
+
+/*
+ * The owner io->admit gives goes with the tunnel (lns_foreach_tunnel shows
+ * it, and the peer's address); lns_set_tunnel_owner() changes it. Only
+ * tunnel 0 messages are asked about.
+ */
+START_TEST(admitted_tunnel_carries_its_owner)
+{
+	struct harness *h = started_with_admit(0, 42);
+	struct lns_tunnel_info info;
+	struct lac a, b;
+	uint16_t unused = 1;
+
+	lac_init(&a, h, 1, 40000, 1);
+	lac_open_tunnel(&a);
+	ck_assert_uint_eq(h->admit_calls, 1); /* the SCCRQ, not the SCCCN */
+	ck_assert(h_tunnel_info(h, a.lns_tid, &info));
+	ck_assert_uint_eq(info.owner, 42);
+	assert_peer_addr(&info, &a);
+	ck_assert_str_eq(info.peer, "192.0.2.1:40000");
+	h->admit_owner = 7;
+	lac_init_v6(&b, h, 2, 1701, 2);
+	lac_open_tunnel(&b);
+	ck_assert(h_tunnel_info(h, b.lns_tid, &info));
+	ck_assert_uint_eq(info.owner, 7);
+	assert_peer_addr(&info, &b);
+	ck_assert(h_tunnel_info(h, a.lns_tid, &info));
+	ck_assert_uint_eq(info.owner, 42);
+	/* another IKE SA takes over a's peer */
+	ck_assert_int_eq(lns_set_tunnel_owner(h->lns, a.lns_tid, 43), 0);
+	ck_assert(h_tunnel_info(h, a.lns_tid, &info));
+	ck_assert_uint_eq(info.owner, 43);
+	ck_assert(h_tunnel_info(h, b.lns_tid, &info));
+	ck_assert_uint_eq(info.owner, 7);
+	ck_assert_int_eq(lns_set_tunnel_owner(h->lns, b.lns_tid, 0), 0);
+	ck_assert(h_tunnel_info(h, b.lns_tid, &info));
+	ck_assert_uint_eq(info.owner, 0);
+	while (unused == a.lns_tid || unused == b.lns_tid)
+		unused++;
+	ck_assert_int_eq(lns_set_tunnel_owner(h->lns, unused, 9), -ENOENT);
+	ck_assert_int_eq(lns_set_tunnel_owner(h->lns, 0, 9), -ENOENT);
+	/* messages for a tunnel of ours are not asked about */
+	lac_send_hello(&a);
+	lac_send_hello(&b);
+	ck_assert_uint_eq(h->admit_calls, 2);
+	ck_assert_uint_eq(h_counters(h).refused, 0);
+	ck_assert_uint_eq(h_counters(h).packets_dropped, 0);
+	ck_assert_str_eq(h_tunnel_state(h, a.lns_tid), "established");
+	h_free(h);
+}
+END_TEST
+
+/* Without io->admit everyone may, and no tunnel has an owner. */
+START_TEST(without_admit_there_is_no_owner)
+{
+	struct harness *h = h_started();
+	struct lns_tunnel_info info;
+	struct lac l;
+
+	lac_init(&l, h, 1, 40000, LAC_TID);
+	lac_open_tunnel(&l);
+	ck_assert(h_tunnel_info(h, l.lns_tid, &info));
+	ck_assert_uint_eq(info.owner, 0);
+	assert_peer_addr(&info, &l);
+	ck_assert_uint_eq(h->admit_calls, 0);
+	ck_assert_uint_eq(h_counters(h).refused, 0);
+	h_free(h);
+}
+END_TEST
+
 /* ---- robustness ---- */
 
 START_TEST(malformed_datagrams_are_dropped)
 {
 	struct harness *h = h_started();
-	uint8_t pkt[256], body[256];
+	uint8_t pkt[256] = { 0 }, body[256];
 	struct l2tp_msg m;
 	struct writer w;
 	struct lac l;
@@ -326,6 +512,10 @@ int main(void)
 	tcase_add_test(tc, ipv6_peers);
 	tcase_add_test(tc, sccrq_assigning_tunnel_zero_is_refused);
 	tcase_add_loop_test(tc, another_peer_cannot_use_a_tunnel, 0, 2);
+	tcase_add_loop_test(tc, refused_sccrq_gets_no_answer, 0, 3);
+	tcase_add_test(tc, refused_stopccn_for_tunnel_zero_is_dropped);
+	tcase_add_test(tc, admitted_tunnel_carries_its_owner);
+	tcase_add_test(tc, without_admit_there_is_no_owner);
 	tcase_add_test(tc, malformed_datagrams_are_dropped);
 	tcase_add_test(tc, data_and_unknown_tunnels);
 	tcase_add_test(tc, shutdown_stops_every_tunnel);

@@ -80,11 +80,32 @@ static void io_session_down(void *ctx, uint16_t tunnel_id, uint16_t session_id)
 	h->last_down_sid = session_id;
 }
 
+static int io_admit(void *ctx, const struct lns_addr *addr, uint64_t *owner)
+{
+	struct harness *h = ctx;
+
+	h->admit_calls++;
+	h->admit_last = *addr;
+	if (h->admit_result < 0)
+		return h->admit_result;
+	*owner = h->admit_owner;
+	return 0;
+}
+
 static const struct lns_io fake_io = {
 	.send = io_send,
 	.timer = io_timer,
 	.session_up = io_session_up,
 	.session_down = io_session_down,
+};
+
+/* The same with io->admit (h->admit_hook). */
+static const struct lns_io fake_io_admit = {
+	.send = io_send,
+	.timer = io_timer,
+	.session_up = io_session_up,
+	.session_down = io_session_down,
+	.admit = io_admit,
 };
 
 /* ---- harness ---- */
@@ -130,7 +151,7 @@ struct harness *h_started_with_secret(bool hide)
 void h_start(struct harness *h)
 {
 	ck_assert_ptr_null(h->lns);
-	h->lns = lns_new(&h->cfg, h->dp, &fake_io, h);
+	h->lns = lns_new(&h->cfg, h->dp, h->admit_hook ? &fake_io_admit : &fake_io, h);
 	ck_assert_ptr_nonnull(h->lns);
 }
 

@@ -62,6 +62,16 @@ struct harness {
 	struct lns_call last_up;
 	uint16_t last_down_tid, last_down_sid;
 	int ppp_up_result; /* what session_up returns; 0 unless a test sets it */
+	/*
+	 * io->admit, installed only when admit_hook is set before h_start()
+	 * (otherwise the lns has none). It returns admit_result (a negative
+	 * errno refuses) and gives admit_owner, and counts its calls.
+	 */
+	bool admit_hook;
+	int admit_result;
+	uint64_t admit_owner;
+	unsigned int admit_calls;
+	struct lns_addr admit_last; /* the address of the last call */
 };
 
 /* A fake LAC at 192.0.2.<host>:<port>. */

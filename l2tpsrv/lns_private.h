@@ -73,6 +73,7 @@ struct tunnel {
 	uint16_t peer_id;
 	enum tunnel_state state;
 	struct lns_addr addr;
+	uint64_t owner;            /* io->admit()'s: the IKE SA protecting the peer */
 	char peer_str[LNS_PEER_STR_LEN];
 	char host_name[LNS_NAME_LEN];
 	struct transport *transport;
@@ -133,6 +134,8 @@ void tunnel_timer(struct tunnel *t);
 uint64_t tunnel_deadline(const struct tunnel *t);
 /* Sends StopCCN and holds the state; the one way a tunnel ends on our side. */
 void tunnel_stop(struct tunnel *t, uint16_t result, uint16_t error, const char *text);
+/* tunnel_stop(), then DEAD at once: the StopCCN goes out once and nothing is held. */
+void tunnel_abort(struct tunnel *t, const char *text);
 /* Queues a message for the peer; session_id is the peer's (0 for the tunnel). */
 int tunnel_send(struct tunnel *t, uint16_t session_id, const struct l2tp_msg *m);
 

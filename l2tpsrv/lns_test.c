@@ -578,6 +578,187 @@ START_TEST(close_tunnel_sends_stopccn)
 }
 END_TEST
 
+/* ---- lns_abort_tunnel(): the IPsec SA went, the tunnel goes at once ---- */
+
+#define ABORT_WHY "IPsec SA gone"
+
+/* Asserts a StopCCN to l with result 1 (General request to clear) and ABORT_WHY as its message. */
+static void expect_abort_stopccn(struct lac *l)
+{
+	struct rx *r = lac_expect(l, L2TP_MSG_STOPCCN);
+
+	rx_assert_result(r, L2TP_MSG_STOPCCN, L2TP_STOPCCN_GENERAL_CLEAR, 0);
+	ck_assert_uint_eq(r->h.session_id, 0);
+	ck_assert(l2tp_msg_has(&r->m, L2TP_AVP_ASSIGNED_TUNNEL_ID));
+	ck_assert_uint_eq(r->m.assigned_tunnel_id, l->lns_tid);
+	ck_assert_uint_eq(r->m.error_message.len, strlen(ABORT_WHY));
+	ck_assert(!memcmp(r->m.error_message.ptr, ABORT_WHY, strlen(ABORT_WHY)));
+}
+
+/*
+ * An established tunnel with a call: one StopCCN, the call's PPP and data
+ * path let go, the tunnel freed at once with its timer disarmed, and
+ * nothing more later (no retransmission of the StopCCN).
+ */
+START_TEST(abort_tunnel_stops_once_and_frees_at_once)
+{
+	struct harness *h = h_started();
+	struct lac l;
+	uint16_t sid;
+
+	lac_init(&l, h, 1, 40000, LAC_TID);
+	lac_open_tunnel(&l);
+	sid = lac_open_session(&l, 0x11);
+	h_advance(h, h->cfg.ack_delay_usec);
+	h_expect_only_zlbs(h);
+	ck_assert_uint_eq(h->ppp_up, 1);
+	ck_assert_uint_eq(h->ppp_down, 0);
+	ck_assert_uint_ne(h_deadline(h, l.lns_tid), LNS_NO_DEADLINE); /* hello or give-up */
+	ck_assert_int_eq(lns_abort_tunnel(h->lns, h->now, l.lns_tid, ABORT_WHY), 0);
+	expect_abort_stopccn(&l);
+	h_expect_nothing(h);
+	/* the call went with it */
+	ck_assert_uint_eq(h->ppp_down, 1);
+	ck_assert_uint_eq(h->last_down_tid, l.lns_tid);
+	ck_assert_uint_eq(h->last_down_sid, sid);
+	ck_assert_uint_eq(h_dp(h, DP_NULL_SESSION_DEL), 1);
+	ck_assert_uint_eq(h_dp(h, DP_NULL_TUNNEL_DEL), 1);
+	ck_assert_uint_eq(dataplane_null_live_sessions(h->dp), 0);
+	ck_assert_uint_eq(dataplane_null_live_tunnels(h->dp), 0);
+	/* and the tunnel: gone now, not after a hold time */
+	ck_assert_ptr_null(h_tunnel_state(h, l.lns_tid));
+	ck_assert_uint_eq(h_counters(h).tunnels, 0);
+	ck_assert_uint_eq(h_counters(h).sessions, 0);
+	ck_assert_uint_eq(h_deadline(h, l.lns_tid), LNS_NO_DEADLINE);
+	ck_assert(lns_is_idle(h->lns));
+	h_advance(h, 2 * GIVE_UP);
+	h_expect_nothing(h);
+	/* the LAC's answer finds no tunnel, and gets none */
+	lac_send_zlb(&l);
+	lac_send_hello(&l);
+	h_advance(h, SEC);
+	h_expect_nothing(h);
+	ck_assert_uint_eq(h_counters(h).packets_dropped, 2);
+	ck_assert_int_eq(lns_abort_tunnel(h->lns, h->now, l.lns_tid, ABORT_WHY), -ENOENT);
+	ck_assert_uint_eq(h->ppp_down, 1);
+	ck_assert_uint_eq(h_dp(h, DP_NULL_TUNNEL_DEL), 1);
+	h_free(h);
+}
+END_TEST
+
+/* Only the tunnel named goes; ids we do not have (0 among them) are -ENOENT and touch nothing. */
+START_TEST(abort_tunnel_touches_only_its_tunnel)
+{
+	struct harness *h = h_started();
+	struct lac a, b;
+	uint16_t unused = 1;
+
+	lac_init(&a, h, 1, 40000, 1);
+	lac_init(&b, h, 2, 40000, 2);
+	lac_open_tunnel(&a);
+	lac_open_session(&a, 0x11);
+	lac_open_tunnel(&b);
+	lac_open_session(&b, 0x22);
+	h_advance(h, h->cfg.ack_delay_usec);
+	h_expect_only_zlbs(h);
+	while (unused == a.lns_tid || unused == b.lns_tid)
+		unused++;
+	ck_assert_int_eq(lns_abort_tunnel(h->lns, h->now, unused, ABORT_WHY), -ENOENT);
+	ck_assert_int_eq(lns_abort_tunnel(h->lns, h->now, 0, ABORT_WHY), -ENOENT);
+	h_expect_nothing(h);
+	ck_assert_uint_eq(h_counters(h).tunnels, 2);
+	ck_assert_int_eq(lns_abort_tunnel(h->lns, h->now, b.lns_tid, ABORT_WHY), 0);
+	expect_abort_stopccn(&b);
+	h_expect_nothing(h);
+	ck_assert_ptr_null(h_tunnel_state(h, b.lns_tid));
+	ck_assert_str_eq(h_tunnel_state(h, a.lns_tid), "established");
+	ck_assert_uint_eq(h_counters(h).sessions, 1);
+	ck_assert_uint_eq(h->ppp_down, 1);
+	ck_assert_uint_eq(h->last_down_tid, b.lns_tid);
+	ck_assert_uint_eq(dataplane_null_live_tunnels(h->dp), 1);
+	/* a still works */
+	lac_send_hello(&a);
+	h_advance(h, h->cfg.ack_delay_usec);
+	ck_assert(lac_recv(&a)->zlb);
+	h_expect_nothing(h);
+	h_free(h);
+}
+END_TEST
+
+/* A tunnel already stopping (our StopCCN sent) is freed without a second StopCCN. */
+START_TEST(abort_a_stopping_tunnel_sends_nothing_more)
+{
+	struct harness *h = h_started();
+	struct lac l;
+
+	lac_init(&l, h, 1, 40000, LAC_TID);
+	lac_open_tunnel(&l);
+	lac_open_session(&l, 0x11);
+	ck_assert_int_eq(lns_close_tunnel(h->lns, h->now, l.lns_tid), 0);
+	lac_expect_stopccn(&l, L2TP_STOPCCN_GENERAL_CLEAR, 0);
+	ck_assert_str_eq(h_tunnel_state(h, l.lns_tid), "stopping");
+	ck_assert_uint_eq(h->ppp_down, 1);
+	ck_assert_int_eq(lns_abort_tunnel(h->lns, h->now, l.lns_tid, ABORT_WHY), 0);
+	h_expect_nothing(h);
+	ck_assert_ptr_null(h_tunnel_state(h, l.lns_tid));
+	ck_assert_uint_eq(h_deadline(h, l.lns_tid), LNS_NO_DEADLINE);
+	ck_assert_uint_eq(h->ppp_down, 1);
+	ck_assert_uint_eq(h_dp(h, DP_NULL_SESSION_DEL), 1);
+	ck_assert_uint_eq(h_dp(h, DP_NULL_TUNNEL_DEL), 1);
+	h_advance(h, 2 * GIVE_UP);
+	h_expect_nothing(h); /* the first StopCCN is not retransmitted either */
+	h_free(h);
+}
+END_TEST
+
+/* Before the SCCCN (our SCCRP not yet acknowledged): the StopCCN still goes out, once. */
+START_TEST(abort_a_tunnel_waiting_for_scccn)
+{
+	struct harness *h = h_started();
+	struct lac l;
+
+	lac_init(&l, h, 1, 40000, LAC_TID);
+	lac_start_tunnel(&l);
+	ck_assert_int_eq(lns_abort_tunnel(h->lns, h->now, l.lns_tid, ABORT_WHY), 0);
+	expect_abort_stopccn(&l);
+	h_expect_nothing(h);
+	ck_assert_ptr_null(h_tunnel_state(h, l.lns_tid));
+	ck_assert_uint_eq(h_deadline(h, l.lns_tid), LNS_NO_DEADLINE);
+	h_advance(h, 2 * GIVE_UP);
+	h_expect_nothing(h);
+	h_free(h);
+}
+END_TEST
+
+/*
+ * With a message of ours unacknowledged (an SLI): the StopCCN still goes
+ * out, once. _i: the LAC's receive window, 8 or 1 (then the SLI fills it:
+ * the known bug above).
+ */
+START_TEST(abort_with_a_message_unacknowledged)
+{
+	struct harness *h = h_started();
+	struct lac l;
+	uint16_t sid;
+
+	lac_init(&l, h, 1, 40000, LAC_TID);
+	l.window = _i ? 1 : 8;
+	lac_open_tunnel(&l);
+	sid = lac_open_session(&l, 0x11);
+	h_advance(h, h->cfg.ack_delay_usec);
+	h_drain(h);
+	ck_assert_int_eq(lns_session_set_accm(h->lns, h->now, l.lns_tid, sid, 0, 0), 0);
+	lac_expect(&l, L2TP_MSG_SLI); /* and the LAC does not acknowledge it */
+	ck_assert_int_eq(lns_abort_tunnel(h->lns, h->now, l.lns_tid, ABORT_WHY), 0);
+	expect_abort_stopccn(&l);
+	h_expect_nothing(h);
+	ck_assert_ptr_null(h_tunnel_state(h, l.lns_tid));
+	h_advance(h, 2 * GIVE_UP);
+	h_expect_nothing(h);
+	h_free(h);
+}
+END_TEST
+
 /* The LAC answers our StopCCN with its own, acknowledging ours in it. */
 START_TEST(stopccn_crossing_ours_is_acknowledged)
 {
@@ -694,6 +875,11 @@ int main(void)
 	tcase_add_test(tc, stopccn_from_the_lac_ends_our_retransmissions);
 	tcase_add_test(tc, stopccn_before_the_sccrp_names_the_tunnel_by_its_avp);
 	tcase_add_test(tc, close_tunnel_sends_stopccn);
+	tcase_add_test(tc, abort_tunnel_stops_once_and_frees_at_once);
+	tcase_add_test(tc, abort_tunnel_touches_only_its_tunnel);
+	tcase_add_test(tc, abort_a_stopping_tunnel_sends_nothing_more);
+	tcase_add_test(tc, abort_a_tunnel_waiting_for_scccn);
+	tcase_add_loop_test(tc, abort_with_a_message_unacknowledged, 0, 2);
 	tcase_add_test(tc, stopccn_crossing_ours_is_acknowledged);
 	tcase_add_test(tc, tunnel_data_path_failure_stops_the_tunnel);
 	tcase_add_test(tc, no_scccn_gives_up_with_stopccn);

@@ -116,6 +116,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: l2tpsrv [-c FILE] [--check-config] [--dataplane NAME] [--debug]\n"
+		"               [--allow-unencrypted]\n"
 		"       l2tpsrv --version | --help\n"
 		"L2TP network server (RFC 2661) for L2TP/IPsec gateways.\n"
 		"\n"
@@ -127,13 +128,15 @@ static void usage(FILE *f)
 		"                      auto (kernel if the kernel has L2TP, else\n"
 		"                      userspace; the default), kernel (PPPoL2TP),\n"
 		"                      userspace (pppd on a pty) or null (no PPP)\n"
-		"  -d, --debug         log at debug level\n",
+		"  -d, --debug         log at debug level\n"
+		"  --allow-unencrypted take L2TP that no IPsec SA protects (the config's\n"
+		"                      allow_unencrypted = yes): troubleshooting only\n",
 		CONFIG_DEFAULT_PATH);
 }
 
 int main(int argc, char **argv)
 {
-	enum { OPT_CHECK = 256, OPT_DATAPLANE };
+	enum { OPT_CHECK = 256, OPT_DATAPLANE, OPT_UNENCRYPTED };
 	static const struct option opts[] = {
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -141,11 +144,13 @@ int main(int argc, char **argv)
 		{ "check-config", no_argument, NULL, OPT_CHECK },
 		{ "dataplane", required_argument, NULL, OPT_DATAPLANE },
 		{ "debug", no_argument, NULL, 'd' },
+		{ "allow-unencrypted", no_argument, NULL, OPT_UNENCRYPTED },
 		{ NULL, 0, NULL, 0 },
 	};
 	static struct l2tpsrv_config cfg;
 	const char *path = CONFIG_DEFAULT_PATH;
 	bool explicit_path = false, check_only = false, debug = false, clamped;
+	bool unencrypted = false;
 	const char *dataplane = NULL;
 	enum config_dataplane dp_choice;
 	struct dataplane *dp;
@@ -180,6 +185,9 @@ int main(int argc, char **argv)
 		case 'd':
 			debug = true;
 			break;
+		case OPT_UNENCRYPTED:
+			unencrypted = true;
+			break;
 		default:
 			usage(stderr);
 			return EXIT_FAILURE;
@@ -199,6 +207,8 @@ int main(int argc, char **argv)
 	}
 	if (dataplane)
 		cfg.dataplane = dp_choice; /* the command line wins */
+	if (unencrypted)
+		cfg.allow_unencrypted = true;
 	if (check_only) {
 		config_dump(&cfg, stdout);
 		return EXIT_SUCCESS;

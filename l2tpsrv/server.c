@@ -16,6 +16,7 @@
 
 #include "call.h"
 #include "control.h"
+#include "ipsec.h"
 #include "lns.h"
 #include "log.h"
 #include "protocol.h"
@@ -50,6 +51,7 @@ struct server {
 	sd_event *event;
 	struct lns *lns;
 	struct control *control;
+	struct ipsec *ipsec;
 	struct calls *calls; /* pppd per call, when the data path carries PPP */
 	struct listener listeners[CONFIG_MAX_LISTEN];
 	size_t n_listeners;
@@ -306,6 +308,11 @@ static int io_tunnel_socket_open(void *ctx, uint16_t tunnel_id, const struct lns
 		setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one));
 	else
 		setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &one, sizeof(one));
+	r = ipsec_protect_socket(srv->ipsec, fd, l->family);
+	if (r < 0) {
+		close(fd);
+		return r;
+	}
 	if (bind(fd, (const struct sockaddr *)&local, local_len) < 0 ||
 	    connect(fd, (const struct sockaddr *)&addr->peer, addr->peer_len) < 0) {
 		r = -errno;
@@ -373,6 +380,19 @@ static void io_session_down(void *ctx, uint16_t tunnel_id, uint16_t session_id)
 		calls_stop(srv->calls, tunnel_id, session_id);
 }
 
+/* Only peers IPsec protects may start a tunnel (ipsec.h). */
+static int io_admit(void *ctx, const struct lns_addr *addr, uint64_t *owner)
+{
+	struct server *srv = ctx;
+
+	return ipsec_admit(srv->ipsec, addr, owner);
+}
+
+struct ipsec *server_ipsec(struct server *srv)
+{
+	return srv->ipsec;
+}
+
 struct calls *server_calls(struct server *srv)
 {
 	return srv->calls;
@@ -399,6 +419,16 @@ static int open_listener(struct server *srv, const struct config_listen *cl)
 		    setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &one, sizeof(one));
 	if (r < 0 || bind(fd, (const struct sockaddr *)&cl->addr, cl->addr_len) < 0)
 		goto fail;
+	r = ipsec_protect_socket(srv->ipsec, fd, family);
+	if (r < 0) {
+		log_msg(LOG_ERR,
+			"event=listen_failed address=%s error=\"cannot require ESP on the socket: %s "
+			"(the kernel needs XFRM and xfrm_user; allow_unencrypted = yes skips this, "
+			"for troubleshooting only)\"",
+			where, strerror(-r));
+		close(fd);
+		return r;
+	}
 	r = sd_event_add_io(srv->event, &l->source, fd, EPOLLIN, on_datagram, srv);
 	if (r < 0) {
 		errno = -r;
@@ -480,6 +510,7 @@ uint64_t server_now(void)
 static void server_free(struct server *srv)
 {
 	control_free(srv->control);
+	ipsec_free(srv->ipsec);
 	lns_free(srv->lns);
 	calls_free(srv->calls);
 	for (unsigned int id = 0; id <= UINT16_MAX; id++)
@@ -501,6 +532,7 @@ int server_run(const struct l2tpsrv_config *cfg, struct dataplane *dp)
 		.tunnel_socket_close = io_tunnel_socket_close,
 		.session_up = io_session_up,
 		.session_down = io_session_down,
+		.admit = io_admit,
 	};
 	struct server *srv = calloc(1, sizeof(*srv));
 	sigset_t mask;
@@ -523,6 +555,9 @@ int server_run(const struct l2tpsrv_config *cfg, struct dataplane *dp)
 		if (!srv->calls)
 			goto out;
 	}
+	r = ipsec_new(&srv->ipsec, srv->event, cfg, srv->lns);
+	if (r < 0)
+		goto out;
 	for (size_t i = 0; i < cfg->n_listen; i++) {
 		r = open_listener(srv, &cfg->listen[i]);
 		if (r < 0)
@@ -542,8 +577,9 @@ int server_run(const struct l2tpsrv_config *cfg, struct dataplane *dp)
 	sd_event_add_time(srv->event, NULL, CLOCK_MONOTONIC, now_usec() + STATUS_INTERVAL_USEC,
 			  TIMER_ACCURACY_USEC * 1000, on_status, srv);
 	sd_notify(0, "READY=1\nSTATUS=0 tunnels, 0 sessions");
-	log_msg(LOG_INFO, "event=ready dataplane=%s control=%s", dp->ops->name,
-		cfg->control_socket);
+	log_msg(LOG_INFO, "event=ready dataplane=%s control=%s charon=%s ipsec=%s", dp->ops->name,
+		cfg->control_socket, cfg->charon_socket,
+		cfg->allow_unencrypted ? "optional" : "required");
 	r = sd_event_loop(srv->event);
 out:
 	if (r < 0)

@@ -22,6 +22,8 @@ struct server;
 struct lns *server_lns(struct server *srv);
 uint64_t server_now(void);
 void server_shutdown(struct server *srv);
+/* The IPsec peers and the tunnels' binding to them. */
+struct ipsec *server_ipsec(struct server *srv);
 /* The calls' pppds, or NULL when the data path carries no PPP. */
 struct calls *server_calls(struct server *srv);
 

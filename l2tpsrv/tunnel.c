@@ -153,6 +153,16 @@ void tunnel_stop(struct tunnel *t, uint16_t result, uint16_t error, const char *
 	t->hold_until_usec = t->lns->now + transport_give_up_usec(&t->lns->tcfg);
 }
 
+void tunnel_abort(struct tunnel *t, const char *text)
+{
+	/* what is unacknowledged will never be: make room for the StopCCN to leave now */
+	if (!is_closing(t))
+		transport_abandon(t->transport);
+	tunnel_stop(t, L2TP_STOPCCN_GENERAL_CLEAR, 0, text);
+	drop_sessions_and_data_path(t); /* already done unless it was closing */
+	t->state = TUNNEL_DEAD;
+}
+
 /* The one failure path for a message that makes no sense now. */
 static void fsm_error(struct tunnel *t, const struct l2tp_msg *m)
 {

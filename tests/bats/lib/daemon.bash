@@ -28,7 +28,10 @@ daemon_setup() {
 	cat >"$WORK/l2tpsrv.conf" <<CONF
 listen = 127.0.0.1:1701
 control_socket = $SOCK
+charon_socket = $WORK/charon.sock
 dataplane = null
+# plaintext L2TP on loopback: no IPsec here (ipsec.bats tests the locks)
+allow_unencrypted = yes
 CONF
 }
 

@@ -99,6 +99,8 @@ lns_config() {
 		echo "control_socket = $SOCK"
 		echo "host_name = $LNS_HOST"
 		echo "dataplane = null" # the control plane only: no PPP on this host
+		echo "charon_socket = $WORK/charon.sock"
+		echo "allow_unencrypted = yes" # plaintext L2TP on loopback: no IPsec here
 		printf '%s\n' "$@"
 	} >"$WORK/l2tpsrv.conf"
 }

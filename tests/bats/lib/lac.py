@@ -8,6 +8,7 @@ lines for the tests to check.
   lac.py HOST PORT setup [--hold SECONDS]    tunnel + session to established
   lac.py HOST PORT bad-avp                   SCCRQ with an unknown mandatory AVP
   lac.py HOST PORT garbage COUNT             malformed datagrams, then a probe
+  lac.py HOST PORT probe                     one SCCRQ; prints reply=TYPE or reply=none
 """
 import os
 import random
@@ -144,6 +145,17 @@ def garbage(lac, count):
     print('sent=%d' % count)
 
 
+def probe(lac):
+    """One SCCRQ, then 2 s for any answer at all."""
+    lac.send(0, sccrq(4444))
+    lac.sock.settimeout(2)
+    try:
+        m = parse(lac.sock.recv(4096))
+        print('reply=%s' % m['type'])
+    except socket.timeout:
+        print('reply=none')
+
+
 def main():
     host, port, cmd = sys.argv[1], int(sys.argv[2]), sys.argv[3]
     lac = Lac(host, port)
@@ -152,6 +164,8 @@ def main():
         setup(lac, hold)
     elif cmd == 'bad-avp':
         bad_avp(lac)
+    elif cmd == 'probe':
+        probe(lac)
     elif cmd == 'garbage':
         garbage(lac, int(sys.argv[4]))
     else:

@@ -73,7 +73,8 @@ on server mkdir -p /etc/ppp
 on server sh -c 'cat >/etc/ppp/options.l2tpsrv' <<<"$SERVER_PPP_OPTIONS"
 ppp_server_users server
 
-l2tpsrv_start server --dataplane kernel
+# plaintext L2TP between the hosts: no IPsec in this scenario
+l2tpsrv_start server --dataplane kernel --allow-unencrypted
 check "l2tpsrv runs with the kernel data path" grep -q 'event=ready dataplane=kernel' \
 	<(l2tpsrv_log server)
 XL2TPD_FORCE_USERSPACE=no XL2TPD_PPP_OPTIONS=$(ppp_client_options alice) \

@@ -1,0 +1,69 @@
+/*
+ * charon_proto: what our charon plugin (charon-plugin/) tells l2tpsrv
+ * about IPsec, shared by both ends.
+ *
+ * l2tpsrv listens on a unix SOCK_SEQPACKET socket (mode 0600, root only;
+ * it checks SO_PEERCRED). The plugin connects, and reconnects by itself
+ * whenever the connection is lost. Each record is one message of at most
+ * CHARON_MSG_MAX bytes, printable text:
+ *
+ *   EVENT KEY=VALUE KEY=VALUE ...
+ *
+ * separated by single spaces. A VALUE has every byte outside 0x21..0x7e,
+ * and every '%', written as %XX (two upper-case hex digits); nothing else
+ * is escaped, so a VALUE may hold '='. Unknown keys are ignored, so either
+ * end may add some; an unknown EVENT is logged and ignored.
+ *
+ * On every connection the plugin first sends
+ *   hello proto=1 version=PLUGIN_VERSION charon=STRONGSWAN_VERSION
+ *   sync-begin
+ * then a child-up for every CHILD_SA that counts (see below) of every IKE
+ * SA charon has, then
+ *   sync-end
+ * and after that the events as they happen. What l2tpsrv knew from before
+ * sync-begin and was not announced again by sync-end is gone.
+ *
+ * Events (IKE = the IKE fields, CHILD = the CHILD fields below):
+ *   ike-up ike=U IKE           an IKE SA is established (no L2TP yet)
+ *   ike-down ike=U             the IKE SA and all its CHILD_SAs are gone
+ *   ike-update ike=U IKE       its addresses, ports or NAT state changed
+ *   ike-rekey ike=OLD new=U IKE
+ *                              IKEv2: U replaces OLD and takes its CHILD_SAs
+ *   child-up ike=U child=C IKE CHILD
+ *                              a CHILD_SA that counts is installed
+ *   child-down ike=U child=C   a CHILD_SA is gone (may be one that did not count)
+ *   child-rekey ike=U child=OLD new=C IKE CHILD
+ *                              C replaces OLD (new SPIs)
+ *   child-migrate ike=U child=C IKE
+ *                              an existing CHILD_SA C now belongs to IKE SA
+ *                              U (IKEv1 reauthentication adopts them)
+ *
+ * IKE fields:
+ *   ikev=1|2
+ *   local=ADDRESS local-port=N        our end of the IKE SA
+ *   remote=ADDRESS remote-port=N      the peer's outer address and port, as
+ *                                     seen here (the NAT's when NATed)
+ *   nat-local=0|1 nat-remote=0|1      NAT-T: we / the peer are behind a NAT
+ *   remote-id=ID                      the peer's IKE identity
+ *   eap-id=ID                         its EAP identity, when it has one
+ *   xauth-id=ID                       its XAuth user name, when it has one
+ *   cert=SUBJECT                      its certificate's subject DN, if any
+ * CHILD fields:
+ *   name=NAME mode=transport|tunnel reqid=N
+ *   spi-in=HEX spi-out=HEX            8 hex digits each, network order
+ *   mark-in=VALUE/MASK mark-out=VALUE/MASK   (hex, 0/0 for none)
+ *   remote-ports=LOW-HIGH             the UDP source ports the peer's
+ *                                     traffic selectors allow for L2TP
+ *
+ * A CHILD_SA counts when it is in transport mode (unless the plugin's
+ * transport_only setting is off) and its traffic selectors cover UDP port
+ * 1701 (the plugin's l2tp_port) at our end and UDP at the peer's.
+ */
+#ifndef L2TPSRV_CHARON_PROTO_H
+#define L2TPSRV_CHARON_PROTO_H
+
+#define CHARON_PROTO_VERSION 1
+#define CHARON_DEFAULT_SOCKET "/run/l2tpsrv/charon.sock"
+#define CHARON_MSG_MAX 4096
+
+#endif

@@ -1,0 +1,300 @@
+/*
+ * ipsec: see ipsec.h.
+ */
+#include <errno.h>
+#include <linux/xfrm.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+
+#include "charon_link.h"
+#include "ipsec.h"
+#include "log.h"
+#include "server.h"
+
+struct ipsec {
+	const struct l2tpsrv_config *cfg;
+	struct lns *lns;
+	struct peers *peers;
+	struct charon_link *link;
+	bool synced; /* a sync-end came on this connection */
+};
+
+/* ---- the kernel's lock: an inbound ESP policy on the socket ---------- */
+
+int ipsec_protect_socket(const struct ipsec *ipsec, int fd, int family)
+{
+	struct {
+		struct xfrm_userpolicy_info info;
+		struct xfrm_user_tmpl tmpl;
+	} policy;
+
+	if (ipsec->cfg->allow_unencrypted)
+		return 0;
+	memset(&policy, 0, sizeof(policy));
+	/* a zero selector matches every packet of the socket */
+	policy.info.sel.family = (uint16_t)family;
+	policy.info.lft.soft_byte_limit = XFRM_INF;
+	policy.info.lft.hard_byte_limit = XFRM_INF;
+	policy.info.lft.soft_packet_limit = XFRM_INF;
+	policy.info.lft.hard_packet_limit = XFRM_INF;
+	policy.info.dir = XFRM_POLICY_IN;
+	policy.info.action = XFRM_POLICY_ALLOW;
+	policy.info.share = XFRM_SHARE_ANY;
+	/* what must have been undone on the way in: ESP in transport mode, not optional */
+	policy.tmpl.family = (uint16_t)family;
+	policy.tmpl.id.proto = IPPROTO_ESP;
+	policy.tmpl.mode = XFRM_MODE_TRANSPORT;
+	policy.tmpl.optional = 0;
+	policy.tmpl.aalgos = ~0u;
+	policy.tmpl.ealgos = ~0u;
+	policy.tmpl.calgos = ~0u;
+	if (family == AF_INET6
+		    ? setsockopt(fd, IPPROTO_IPV6, IPV6_XFRM_POLICY, &policy, sizeof(policy))
+		    : setsockopt(fd, IPPROTO_IP, IP_XFRM_POLICY, &policy, sizeof(policy)))
+		return -errno;
+	return 0;
+}
+
+/* ---- charon's lock: the peer table ------------------------------------- */
+
+/* Makes an identity safe to log between double quotes. */
+static const char *printable(const char *s, char *buf, size_t len)
+{
+	size_t i;
+
+	for (i = 0; s[i] && i + 1 < len; i++)
+		buf[i] = (s[i] < 0x20 || s[i] > 0x7e || s[i] == '"' || s[i] == '\\') ? '?' : s[i];
+	buf[i] = '\0';
+	return buf;
+}
+
+void ipsec_remote_string(const struct peer_ike *ike, char *buf, size_t len)
+{
+	lns_sockaddr_string(&ike->sa.remote, buf, len);
+}
+
+struct tunnel_ref {
+	uint16_t id;
+	uint64_t owner;
+	struct sockaddr_storage peer;
+};
+
+struct tunnel_refs {
+	struct tunnel_ref *v;
+	size_t n, cap;
+};
+
+static bool collect(void *ctx, const struct lns_tunnel_info *ti)
+{
+	struct tunnel_refs *refs = ctx;
+
+	if (!ti->owner)
+		return true; /* admitted unprotected (allow_unencrypted): nothing to follow */
+	if (refs->n == refs->cap) {
+		size_t cap = refs->cap ? 2 * refs->cap : 64;
+		struct tunnel_ref *v = realloc(refs->v, cap * sizeof(*v));
+
+		if (!v)
+			return false;
+		refs->v = v;
+		refs->cap = cap;
+	}
+	refs->v[refs->n++] = (struct tunnel_ref){ .id = ti->tunnel_id,
+						  .owner = ti->owner,
+						  .peer = *ti->peer_addr };
+	return true;
+}
+
+/*
+ * Each tunnel still protected by its IKE SA stays; one whose IKE SA went
+ * moves to another IKE SA that covers its peer (a reauthentication), or
+ * is aborted with why.
+ */
+static void recheck(struct ipsec *ipsec, const char *why)
+{
+	struct tunnel_refs refs = { 0 };
+	uint64_t now = 0;
+
+	lns_foreach_tunnel(ipsec->lns, collect, &refs);
+	for (size_t i = 0; i < refs.n; i++) {
+		const struct tunnel_ref *r = &refs.v[i];
+		const struct peer_ike *ike = r->owner <= UINT32_MAX
+						     ? peers_find(ipsec->peers, (uint32_t)r->owner)
+						     : NULL;
+
+		if (ike && peers_covers(ike, &r->peer))
+			continue;
+		ike = peers_match(ipsec->peers, &r->peer);
+		if (ike) {
+			log_msg(LOG_INFO, "tunnel=%u event=ipsec_moved ike=%llu new_ike=%u", r->id,
+				(unsigned long long)r->owner, ike->uid);
+			lns_set_tunnel_owner(ipsec->lns, r->id, ike->uid);
+			continue;
+		}
+		if (!now)
+			now = server_now();
+		lns_abort_tunnel(ipsec->lns, now, r->id, why);
+	}
+	free(refs.v);
+}
+
+static void log_child_up(const struct charon_event *ev)
+{
+	char peer[64], id[CHARON_ID_MAX], user[CHARON_ID_MAX];
+	const char *u = ev->ike_sa.xauth_id[0] ? ev->ike_sa.xauth_id : ev->ike_sa.eap_id;
+
+	lns_sockaddr_string(&ev->ike_sa.remote, peer, sizeof(peer));
+	log_msg(LOG_INFO,
+		"event=ipsec_up ike=%u child=%u peer=%s nat=%s id=\"%s\" user=\"%s\" child_name=\"%s\" "
+		"mode=%s reqid=%u spi_in=%08x spi_out=%08x ports=%u-%u",
+		ev->ike, ev->kind == CHARON_CHILD_REKEY ? ev->new_id : ev->child, peer,
+		ev->ike_sa.nat_remote ? "yes" : "no", printable(ev->ike_sa.remote_id, id, sizeof(id)),
+		printable(u, user, sizeof(user)), ev->child_sa.name,
+		ev->child_sa.transport ? "transport" : "tunnel", ev->child_sa.reqid,
+		ev->child_sa.spi_in, ev->child_sa.spi_out, ev->child_sa.port_lo,
+		ev->child_sa.port_hi);
+}
+
+static void on_event(void *ctx, const struct charon_event *ev)
+{
+	struct ipsec *ipsec = ctx;
+	char why[96];
+	bool changed;
+
+	switch (ev->kind) {
+	case CHARON_CHILD_UP:
+	case CHARON_CHILD_REKEY:
+		if (ipsec->synced || ev->kind == CHARON_CHILD_REKEY)
+			log_child_up(ev);
+		break;
+	case CHARON_CHILD_DOWN:
+	case CHARON_IKE_DOWN:
+		log_msg(LOG_INFO, "event=ipsec_down ike=%u child=%u", ev->ike, ev->child);
+		break;
+	case CHARON_SYNC_BEGIN:
+		ipsec->synced = false;
+		break;
+	default:
+		log_msg(LOG_DEBUG, "event=charon_%s ike=%u child=%u new=%u",
+			charon_event_name(ev->kind), ev->ike, ev->child, ev->new_id);
+		break;
+	}
+	changed = peers_apply(ipsec->peers, ev);
+	if (ev->kind == CHARON_SYNC_END) {
+		ipsec->synced = true;
+		log_msg(LOG_INFO, "event=charon_synced ike_sas=%u child_sas=%u",
+			peers_count_ike(ipsec->peers), peers_count_children(ipsec->peers));
+	}
+	if (!changed)
+		return;
+	switch (ev->kind) {
+	case CHARON_CHILD_DOWN:
+		snprintf(why, sizeof(why), "IPsec SA gone (CHILD_SA %u of IKE SA %u down)", ev->child,
+			 ev->ike);
+		break;
+	case CHARON_IKE_DOWN:
+		snprintf(why, sizeof(why), "IPsec SA gone (IKE SA %u down)", ev->ike);
+		break;
+	case CHARON_SYNC_END:
+		snprintf(why, sizeof(why), "IPsec SA gone (charon no longer has it)");
+		break;
+	default:
+		snprintf(why, sizeof(why), "IPsec SA changed (%s of IKE SA %u)",
+			 charon_event_name(ev->kind), ev->ike);
+		break;
+	}
+	recheck(ipsec, why);
+}
+
+static void on_lost(void *ctx)
+{
+	struct ipsec *ipsec = ctx;
+
+	ipsec->synced = false;
+	peers_clear(ipsec->peers);
+	recheck(ipsec, "IPsec SA gone (charon is gone)");
+}
+
+static const struct charon_link_ops link_ops = {
+	.event = on_event,
+	.lost = on_lost,
+};
+
+int ipsec_admit(struct ipsec *ipsec, const struct lns_addr *addr, uint64_t *owner)
+{
+	const struct peer_ike *ike = peers_match(ipsec->peers, &addr->peer);
+	char peer[64];
+
+	if (ike) {
+		*owner = ike->uid;
+		return 0;
+	}
+	*owner = 0;
+	if (!ipsec->cfg->allow_unencrypted)
+		return -EACCES;
+	lns_sockaddr_string(&addr->peer, peer, sizeof(peer));
+	log_msg(LOG_WARNING,
+		"peer=%s event=unencrypted_tunnel reason=\"allow_unencrypted = yes: no IPsec SA "
+		"protects this peer\"",
+		peer);
+	return 0;
+}
+
+const struct peer_ike *ipsec_owner(const struct ipsec *ipsec, uint64_t owner)
+{
+	if (!owner || owner > UINT32_MAX)
+		return NULL;
+	return peers_find(ipsec->peers, (uint32_t)owner);
+}
+
+const struct peers *ipsec_peers(const struct ipsec *ipsec)
+{
+	return ipsec->peers;
+}
+
+bool ipsec_charon_connected(const struct ipsec *ipsec)
+{
+	return charon_link_connected(ipsec->link);
+}
+
+int ipsec_new(struct ipsec **out, sd_event *event, const struct l2tpsrv_config *cfg,
+	      struct lns *lns)
+{
+	struct ipsec *ipsec = calloc(1, sizeof(*ipsec));
+	int r;
+
+	*out = NULL;
+	if (!ipsec)
+		return -ENOMEM;
+	ipsec->cfg = cfg;
+	ipsec->lns = lns;
+	ipsec->peers = peers_new();
+	if (!ipsec->peers) {
+		free(ipsec);
+		return -ENOMEM;
+	}
+	r = charon_link_new(&ipsec->link, event, cfg->charon_socket, &link_ops, ipsec);
+	if (r < 0) {
+		peers_free(ipsec->peers);
+		free(ipsec);
+		return r;
+	}
+	if (cfg->allow_unencrypted)
+		log_msg(LOG_WARNING, "event=unencrypted_allowed reason=\"allow_unencrypted = yes: "
+				     "L2TP without IPsec is accepted; for troubleshooting only\"");
+	*out = ipsec;
+	return 0;
+}
+
+struct ipsec *ipsec_free(struct ipsec *ipsec)
+{
+	if (!ipsec)
+		return NULL;
+	charon_link_free(ipsec->link);
+	peers_free(ipsec->peers);
+	free(ipsec);
+	return NULL;
+}

@@ -1,0 +1,177 @@
+#!/usr/bin/env bats
+# l2tpsrv's two IPsec locks, on the host (ipsec.h):
+#  - the kernel's: every L2TP socket requires ESP (an XFRM socket policy), so
+#    plaintext L2TP never reaches the daemon; this host's kernel has XFRM
+#    but no ESP, so here plaintext is all there is;
+#  - charon's: tunnels belong to the IKE SA our charon plugin announced for
+#    their peer, and end when it goes. lib/fake_charon.py plays the plugin
+#    (tests/vm runs the real one with real charon and ESP).
+
+load helpers
+load lib/daemon
+
+LAC="python3 $BATS_TEST_DIRNAME/lib/lac.py"
+CHARON="python3 $BATS_TEST_DIRNAME/lib/fake_charon.py"
+
+# What the plugin says of a client at 127.0.0.1 behind a NAT (NAT-T port 4500).
+IKE_5="ikev=1 local=127.0.0.1 local-port=4500 remote=127.0.0.1 remote-port=4500 nat-local=0 nat-remote=1 remote-id=client.example xauth-id=alice cert=C=CH,%20O=l2tpsrv%20test,%20CN=client.example"
+CHILD_7="name=l2tp mode=transport reqid=3 spi-in=c1a2b3c4 spi-out=0000abcd mark-in=0/0 mark-out=0/0 remote-ports=1024-65535"
+
+setup() {
+	daemon_setup
+	mkfifo "$WORK/charon.in"
+}
+
+teardown() {
+	exec 4>&- 2>/dev/null || true
+	daemon_teardown
+}
+
+# charon_connect: the fake plugin, fed by what the test writes to fd 4.
+charon_connect() {
+	$CHARON "$WORK/charon.sock" <"$WORK/charon.in" >"$WORK/charon.out" 3>&- &
+	CHARON_PID=$!
+	exec 4>"$WORK/charon.in"
+	for _ in $(seq 50); do grep -q connected "$WORK/charon.out" && break; sleep 0.1; done
+	grep -q connected "$WORK/charon.out"
+}
+
+charon_say() { printf '%s\n' "$@" >&4; }
+
+wait_log() { # PATTERN: wait up to 5 s for it in the daemon's log
+	for _ in $(seq 50); do grep -q -- "$1" "$WORK/l2tpsrv.log" && return 0; sleep 0.1; done
+	echo "not in the log: $1" >&2
+	return 1
+}
+
+no_tunnels_within() { # SECONDS
+	for _ in $(seq $(($1 * 10))); do ctl list | grep -q '^0 tunnels' && return 0; sleep 0.1; done
+	return 1
+}
+
+lac_setup() { # a LAC with a tunnel and a call, acknowledging for 8 s
+	in_ns $LAC 127.0.0.1 1701 setup --hold 8 >"$WORK/lac.out" 3>&- 4>&- &
+	LAC_PID=$!
+	for _ in $(seq 50); do grep -q '^session=' "$WORK/lac.out" && break; sleep 0.1; done
+	TID=$(sed -n 's/^tunnel=\([0-9]*\).*/\1/p' "$WORK/lac.out")
+	[ -n "$TID" ]
+}
+
+without_unencrypted() { sed -i '/^allow_unencrypted/d' "$WORK/l2tpsrv.conf"; }
+
+@test "by default plaintext L2TP gets no answer at all: the kernel drops it before l2tpsrv" {
+	without_unencrypted
+	daemon_start
+	grep -q 'event=ready .*ipsec=required' "$WORK/l2tpsrv.log"
+	before=$(in_ns awk '$1 == "XfrmInTmplMismatch" { print $2 }' /proc/net/xfrm_stat)
+	run in_ns $LAC 127.0.0.1 1701 probe
+	[ "$output" = "reply=none" ]
+	# the socket's policy refused it (no ESP on the way in), so l2tpsrv never saw it
+	after=$(in_ns awk '$1 == "XfrmInTmplMismatch" { print $2 }' /proc/net/xfrm_stat)
+	[ "$after" -gt "$before" ]
+	run ctl --json list
+	echo "$output" | python3 -c 'import json, sys; d = json.load(sys.stdin); assert d["packets_dropped"] == 0, d'
+	daemon_alive
+	! grep -q 'event=unencrypted' "$WORK/l2tpsrv.log"
+}
+
+@test "allow_unencrypted = yes answers plaintext, and says so at start and for every tunnel" {
+	daemon_start
+	grep -q 'event=ready .*ipsec=optional' "$WORK/l2tpsrv.log"
+	grep -q 'level=warning.*event=unencrypted_allowed\|event=unencrypted_allowed' "$WORK/l2tpsrv.log"
+	run in_ns $LAC 127.0.0.1 1701 probe
+	[ "$output" = "reply=2" ] # SCCRP: the same probe sees answers when there are some
+	grep -q 'peer=127.0.0.1:[0-9]* event=unencrypted_tunnel' "$WORK/l2tpsrv.log"
+	run "$L2TPSRV" --allow-unencrypted -c "$WORK/l2tpsrv.conf" --check-config
+	[[ "$output" == *"allow_unencrypted = yes"* ]]
+}
+
+@test "a session shows the IKE identity and outer address of the IKE SA protecting it" {
+	daemon_start
+	charon_connect
+	charon_say "hello proto=1 version=test" "sync-begin" "sync-end"
+	wait_log 'event=charon_synced ike_sas=0 child_sas=0'
+	charon_say "child-up ike=5 child=7 $IKE_5 $CHILD_7"
+	wait_log 'event=ipsec_up ike=5 child=7 peer=127.0.0.1:4500 nat=yes id="client.example" user="alice"'
+	lac_setup
+	! grep -q 'event=unencrypted_tunnel' "$WORK/l2tpsrv.log" # it is protected
+	run ctl --json show sessions
+	[ "$status" -eq 0 ]
+	echo "$output" | python3 -c '
+import json, sys
+s, = json.load(sys.stdin)
+i = s["ipsec"]
+assert i["ike_sa"] == 5 and i["ike_version"] == 1, i
+assert i["remote"] == "127.0.0.1:4500" and i["nat"] is True, i
+assert i["id"] == "client.example" and i["user"] == "alice", i
+assert i["cert"] == "C=CH, O=l2tpsrv test, CN=client.example", i
+'
+	run ctl show sessions
+	[[ "${lines[1]}" == *"127.0.0.1:4500"*"client.example"* ]]
+}
+
+@test "the IKE SA going down ends its tunnels at once, with StopCCN and the reason" {
+	daemon_start
+	charon_connect
+	charon_say "hello proto=1 version=test" "sync-begin" "child-up ike=5 child=7 $IKE_5 $CHILD_7" "sync-end"
+	wait_log 'event=charon_synced'
+	lac_setup
+	charon_say "child-down ike=9 child=99" # not this peer's
+	sleep 0.5
+	ctl list | grep -q '^1 tunnels'
+	charon_say "ike-down ike=5"
+	no_tunnels_within 1
+	wait "$LAC_PID"
+	grep -q '^received=4$' "$WORK/lac.out" # StopCCN
+	grep -q "tunnel=$TID .*event=stop .*reason=\"IPsec SA gone (IKE SA 5 down)\"" "$WORK/l2tpsrv.log"
+}
+
+@test "a CHILD_SA going down ends the tunnel unless another IKE SA of the peer covers it" {
+	daemon_start
+	charon_connect
+	charon_say "hello proto=1 version=test" "sync-begin" "child-up ike=5 child=7 $IKE_5 $CHILD_7" "sync-end"
+	wait_log 'event=charon_synced'
+	lac_setup
+	# a reauthentication: a new IKE SA with its own CHILD_SA, then the old one goes
+	charon_say "child-up ike=6 child=8 $IKE_5 $CHILD_7" "ike-down ike=5"
+	wait_log "tunnel=$TID event=ipsec_moved ike=5 new_ike=6"
+	ctl list | grep -q '^1 tunnels'
+	charon_say "child-down ike=6 child=8"
+	no_tunnels_within 1
+	grep -q "tunnel=$TID .*reason=\"IPsec SA gone (CHILD_SA 8 of IKE SA 6 down)\"" "$WORK/l2tpsrv.log"
+}
+
+@test "charon going away ends every tunnel it protected; a new charon's sync ends what it lacks" {
+	daemon_start
+	charon_connect
+	charon_say "hello proto=1 version=test" "sync-begin" "child-up ike=5 child=7 $IKE_5 $CHILD_7" "sync-end"
+	wait_log 'event=charon_synced'
+	lac_setup
+	exec 4>&- # the plugin's connection closes
+	no_tunnels_within 1
+	grep -q 'event=charon_lost' "$WORK/l2tpsrv.log"
+	grep -q "tunnel=$TID .*reason=\"IPsec SA gone (charon is gone)\"" "$WORK/l2tpsrv.log"
+	wait "$LAC_PID"
+
+	# again, and this time a restarted charon replays without that SA
+	charon_connect
+	charon_say "hello proto=1 version=test" "sync-begin" "child-up ike=5 child=7 $IKE_5 $CHILD_7" "sync-end"
+	lac_setup
+	charon_say "sync-begin" "sync-end"
+	no_tunnels_within 1
+	grep -q "tunnel=$TID .*reason=\"IPsec SA gone (charon no longer has it)\"" "$WORK/l2tpsrv.log"
+	daemon_alive
+}
+
+@test "bad records from the plugin are logged and change nothing" {
+	daemon_start
+	charon_connect
+	charon_say "hello proto=1 version=test" "sync-begin" "child-up ike=5 child=7 $IKE_5 $CHILD_7" "sync-end"
+	charon_say "child-up ike=5" "bogus x=1" "ike-down ike=abc" "ike-down"
+	wait_log 'event=charon_bad_message error="ike-down without ike="'
+	grep -q 'event=charon_bad_message error="child-up without child="' "$WORK/l2tpsrv.log"
+	grep -qF "event=charon_bad_message error=\"unknown event 'bogus'\"" "$WORK/l2tpsrv.log"
+	lac_setup # still protected: ike 5 was not taken down by the bad ike-down
+	! grep -q 'event=unencrypted_tunnel' "$WORK/l2tpsrv.log"
+	daemon_alive
+}
