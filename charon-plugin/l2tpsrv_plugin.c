@@ -1,10 +1,20 @@
 /*
  * l2tpsrv charon plugin, see l2tpsrv_plugin.h.
+ *
+ * Reads the settings (documented in l2tpsrv.conf) and wires the layers:
+ * the listener turns bus events into records, the link sends them.
  */
 #include "l2tpsrv_plugin.h"
 #include "l2tpsrv_listener.h"
+#include "l2tpsrv_link.h"
 
 #include <daemon.h>
+
+/** defaults of the settings, see l2tpsrv.conf */
+#define DEFAULT_L2TP_PORT 1701
+#define DEFAULT_RECONNECT_INTERVAL 1
+#define MAX_RECONNECT_INTERVAL 3600
+#define DEFAULT_QUEUE_LIMIT 10000
 
 typedef struct private_l2tpsrv_plugin_t private_l2tpsrv_plugin_t;
 
@@ -14,6 +24,11 @@ struct private_l2tpsrv_plugin_t {
 	 * implements plugin interface
 	 */
 	l2tpsrv_plugin_t public;
+
+	/**
+	 * link to l2tpsrv
+	 */
+	l2tpsrv_link_t *link;
 
 	/**
 	 * listener for IKE_SA and CHILD_SA events
@@ -28,6 +43,98 @@ METHOD(plugin_t, get_name, char*,
 }
 
 /**
+ * The link's replay callback.
+ */
+static u_int replay(l2tpsrv_listener_t *listener)
+{
+	return listener->replay(listener);
+}
+
+/**
+ * Read a setting that must be an integer in [min, max].
+ */
+static int get_int_in(char *key, int def, int min, int max)
+{
+	int value;
+
+	value = lib->settings->get_int(lib->settings, "%s.plugins.l2tpsrv.%s",
+								   def, lib->ns, key);
+	if (value < min || value > max)
+	{
+		DBG1(DBG_CFG, "l2tpsrv: %s = %d is not in %d..%d, using %d", key,
+			 value, min, max, def);
+		return def;
+	}
+	return value;
+}
+
+/**
+ * Create the link and listener and start them.
+ */
+static bool start(private_l2tpsrv_plugin_t *this)
+{
+	char *path;
+	bool transport_only;
+	u_int reconnect, queue_limit, port;
+
+	path = lib->settings->get_str(lib->settings,
+						"%s.plugins.l2tpsrv.socket", CHARON_DEFAULT_SOCKET,
+						lib->ns);
+	transport_only = lib->settings->get_bool(lib->settings,
+						"%s.plugins.l2tpsrv.transport_only", TRUE, lib->ns);
+	port = get_int_in("l2tp_port", DEFAULT_L2TP_PORT, 1, 65535);
+	reconnect = lib->settings->get_time(lib->settings,
+						"%s.plugins.l2tpsrv.reconnect_interval",
+						DEFAULT_RECONNECT_INTERVAL, lib->ns);
+	queue_limit = get_int_in("queue_limit", DEFAULT_QUEUE_LIMIT, 1, INT_MAX);
+
+	if (reconnect < 1 || reconnect > MAX_RECONNECT_INTERVAL)
+	{
+		DBG1(DBG_CFG, "l2tpsrv: reconnect_interval = %us is not in 1..%us, "
+			 "using %us", reconnect, MAX_RECONNECT_INTERVAL,
+			 DEFAULT_RECONNECT_INTERVAL);
+		reconnect = DEFAULT_RECONNECT_INTERVAL;
+	}
+
+	this->link = l2tpsrv_link_create(path, reconnect * 1000,
+									 queue_limit);
+	if (!this->link)
+	{
+		return FALSE;
+	}
+	this->listener = l2tpsrv_listener_create(this->link, transport_only,
+											 port);
+	charon->bus->add_listener(charon->bus, &this->listener->listener);
+	if (!this->link->start(this->link, (l2tpsrv_link_replay_t)replay,
+						   this->listener))
+	{
+		DBG1(DBG_CFG, "l2tpsrv: creating the sender thread failed");
+		charon->bus->remove_listener(charon->bus, &this->listener->listener);
+		this->link->destroy(this->link);
+		this->listener->destroy(this->listener);
+		this->link = NULL;
+		this->listener = NULL;
+		return FALSE;
+	}
+	DBG1(DBG_CFG, "l2tpsrv plugin %s loaded, reporting to %s",
+		 L2TPSRV_VERSION, path);
+	return TRUE;
+}
+
+/**
+ * Stop the listener, then the link (its thread may be replaying through
+ * the listener), then free the listener.
+ */
+static void stop(private_l2tpsrv_plugin_t *this)
+{
+	charon->bus->remove_listener(charon->bus, &this->listener->listener);
+	this->link->destroy(this->link);
+	this->listener->destroy(this->listener);
+	this->link = NULL;
+	this->listener = NULL;
+}
+
+/**
  * Register or unregister the listener.
  */
 static bool plugin_cb(private_l2tpsrv_plugin_t *this,
@@ -35,14 +142,11 @@ static bool plugin_cb(private_l2tpsrv_plugin_t *this,
 {
 	if (reg)
 	{
-		this->listener = l2tpsrv_listener_create();
-		charon->bus->add_listener(charon->bus, &this->listener->listener);
+		return start(this);
 	}
-	else
+	if (this->listener)
 	{
-		charon->bus->remove_listener(charon->bus, &this->listener->listener);
-		this->listener->destroy(this->listener);
-		this->listener = NULL;
+		stop(this);
 	}
 	return TRUE;
 }

@@ -27,4 +27,10 @@
 #define HAVE_FMEMOPEN 1
 #define HAVE_CLOSEFROM 1
 
+/*
+ * strongSwan's VERSION also comes from its config.h; this is the version of
+ * the headers the plugin is built against (and so of the charon it runs in).
+ */
+#define STRONGSWAN_HEADERS_VERSION "5.9.8"
+
 #endif
