@@ -11,7 +11,11 @@
 #                    plugin) and a client charon (192.0.2.10), IKEv1 with a
 #                    PSK; the client initiates an ESP transport-mode CHILD_SA
 #                    "l2tp" for udp/1701 on both ends
-#   ipsec_server_up  only the server's half of that
+#   ipsec_server_up  only the server's half of that: the configuration the
+#                    package ships, packaging/swanctl/l2tpsrv.conf, as it is,
+#                    with l2tpsrv-secrets.conf.example's placeholder replaced
+#                    by IPSEC_PSK; whatever the host has in
+#                    /etc/swanctl/x509, x509ca and private is loaded too
 #   ipsec_client_up HOST
 #                    only a client's half, on HOST. IPSEC_CLIENT=windows
 #                    offers what Windows 10/11 offers for L2TP/IPsec
@@ -22,6 +26,8 @@
 # none that would change the path (bypass-lan, kernel-libipsec).
 CHARON_PLUGINS="random nonce aes sha1 sha2 md5 hmac kdf gmp x509
 	pubkey pkcs1 pem kernel-netlink socket-default vici updown"
+# The test PSK: the server's and every test client's
+IPSEC_PSK=vm-test-psk-not-secret
 
 charon_start() {
 	local host=$1 conf=$2 i
@@ -49,7 +55,7 @@ charon_start() {
 		}
 	}
 	swanctl {
-		load = random pem pkcs1 x509 pubkey
+		load = random pem pkcs1 x509 pubkey gmp
 	}
 	EOF
 	on "$host" sh -c 'exec /usr/lib/ipsec/charon >/var/log/charon.out 2>&1' &
@@ -67,31 +73,19 @@ ipsec_l2tp_up() {
 }
 
 ipsec_server_up() {
+	local pkg=$L2TPSRV_SRCDIR/packaging/swanctl
 	# Our plugin, as the package will install it.
 	cp "$L2TPSRV_BUILDDIR/charon-plugin/.libs/libstrongswan-l2tpsrv.so" /usr/lib/ipsec/plugins/
 
-	charon_start server '
-connections {
-	l2tp-psk {
-		version = 1
-		local_addrs = 192.0.2.1
-		proposals = aes256-sha256-modp2048,aes128-sha1-modp2048,aes256-sha1-modp2048,aes256-sha1-modp1024,aes128-sha1-modp1024
-		local { auth = psk
-			id = 192.0.2.1 }
-		remote { auth = psk }
-		children {
-			l2tp {
-				mode = transport
-				local_ts = dynamic[udp/1701]
-				remote_ts = dynamic[udp]
-				esp_proposals = aes256-sha256,aes128-sha1,aes256-sha1
-			}
-		}
-	}
-}
-secrets {
-	ike-any { secret = "vm-test-psk-not-secret" }
-}' l2tpsrv
+	# Only our files in conf.d: the host's /etc is its own, so this changes
+	# nothing on the machine.
+	on server sh -c 'rm -f /etc/swanctl/conf.d/*.conf && cp "$1" /etc/swanctl/conf.d/' \
+		sh "$pkg/l2tpsrv.conf"
+	sed "s/REPLACE-WITH-A-LONG-RANDOM-KEY/$IPSEC_PSK/" "$pkg/l2tpsrv-secrets.conf.example" |
+		on server sh -c 'umask 077; cat >/etc/swanctl/conf.d/l2tpsrv-secrets.conf'
+	check_quiet "server: the test PSK took the secrets example's placeholder" \
+		on server grep -q "secret = \"$IPSEC_PSK\"" /etc/swanctl/conf.d/l2tpsrv-secrets.conf
+	charon_start server 'include conf.d/*.conf' l2tpsrv
 }
 
 ipsec_client_up() {
@@ -121,7 +115,7 @@ connections {
 }
 secrets {
 	ike-server { id = 192.0.2.1
-		secret = "vm-test-psk-not-secret" }
+		secret = "'"$IPSEC_PSK"'" }
 }'
 
 	check_quiet "$host initiates IKEv1 + transport-mode CHILD_SA" \
