@@ -68,6 +68,17 @@ static struct call **find(struct calls *calls, uint16_t tunnel_id, uint16_t sess
 	return pc;
 }
 
+/* A stopping call of the pppd sender: its ids may already be a new call's. */
+static struct call *find_stopping(struct calls *calls, uint16_t tunnel_id, uint16_t session_id,
+				  pid_t sender)
+{
+	for (struct call *c = calls->stopping; c; c = c->next)
+		if (c->tunnel_id == tunnel_id && c->session_id == session_id &&
+		    pppd_pid(c->pppd) == sender)
+			return c;
+	return NULL;
+}
+
 static void unlink_from(struct call **head, struct call *c)
 {
 	for (struct call **pc = head; *pc; pc = &(*pc)->next)
@@ -249,6 +260,8 @@ int calls_ppp_event(struct calls *calls, uint16_t tunnel_id, uint16_t session_id
 	struct call *c = *find(calls, tunnel_id, session_id);
 	char local[INET_ADDRSTRLEN], remote[INET_ADDRSTRLEN];
 
+	if (!c && ev->kind == CTL_PPP_DOWN) /* told to stop, its link went down */
+		c = find_stopping(calls, tunnel_id, session_id, sender);
 	if (!c)
 		return -ESRCH;
 	if (sender != pppd_pid(c->pppd))

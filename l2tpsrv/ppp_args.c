@@ -11,6 +11,15 @@
 /* LCP echo every 30 s, the link dead after 4 unanswered (Debian's defaults too). */
 #define LCP_ECHO_INTERVAL "30"
 #define LCP_ECHO_FAILURE "4"
+/*
+ * When pppd ends the link it sends one LCP Terminate-Request and does not
+ * wait for the Ack (pppd's default is to wait up to 2 x 3 s). Whenever
+ * l2tpsrv stops a pppd the L2TP session is already gone (CDN, StopCCN, the
+ * IPsec SA down), so no Ack could come: pppd would sit out the wait and be
+ * killed. Its link-down work (ip-down, the plugin's report and accounting)
+ * runs before the Terminate-Request either way.
+ */
+#define LCP_MAX_TERMINATE "0"
 
 static const struct {
 	unsigned int bit;
@@ -118,7 +127,8 @@ int ppp_args_build(struct ppp_args *a, const char *pppd_path, const struct ppp_a
 		return -EINVAL;
 	ok = add(a, pppd_path) && add_channel(a, c) && add_plugin(a, c) &&
 	     add(a, "lcp-echo-interval") && add(a, LCP_ECHO_INTERVAL) &&
-	     add(a, "lcp-echo-failure") && add(a, LCP_ECHO_FAILURE);
+	     add(a, "lcp-echo-failure") && add(a, LCP_ECHO_FAILURE) &&
+	     add(a, "lcp-max-terminate") && add(a, LCP_MAX_TERMINATE);
 	if (ok && c->options_file)
 		ok = add(a, "file") && add(a, c->options_file);
 	ok = ok && add_enforced(a, c);

@@ -60,7 +60,7 @@ START_TEST(kernel_channel_and_defaults)
 			 "pppol2tp_tunnel_id 7 pppol2tp_session_id 9 "
 			 "plugin /usr/lib/pppd/2.4.9/l2tpsrv.so l2tpsrv-socket /run/l2tpsrv/control "
 			 "l2tpsrv-tunnel 7 l2tpsrv-session 9 "
-			 "lcp-echo-interval 30 lcp-echo-failure 4 "
+			 "lcp-echo-interval 30 lcp-echo-failure 4 lcp-max-terminate 0 "
 			 "auth require-mschap-v2 192.168.42.1:192.168.42.10 mtu 1400 mru 1400 "
 			 "nodefaultroute noipdefault nodetach linkname l2tpsrv-7-9");
 }
@@ -98,6 +98,7 @@ START_TEST(options_file_before_enforced)
 	ck_assert_str_eq(a.argv[file + 1], "/etc/ppp/options.l2tpsrv");
 	/* the admin may change LCP echo, not authentication, addresses or MTU */
 	ck_assert_int_lt(find(&a, "lcp-echo-interval"), file);
+	ck_assert_int_lt(find(&a, "lcp-max-terminate"), file);
 	ck_assert_int_gt(find(&a, "auth"), file);
 	ck_assert_int_gt(find(&a, "192.168.42.1:192.168.42.10"), file);
 	ck_assert_int_gt(find(&a, "mtu"), file);

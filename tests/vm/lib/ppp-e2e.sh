@@ -50,12 +50,11 @@ client_dial() { # HOST USER [PPP OPTION]...
 }
 
 client_stop() { # HOST: xl2tpd and its pppds gone
-	on "$1" pkill -x xl2tpd
-	on "$1" pkill -x pppd
+	kill_on "$1" TERM xl2tpd pppd
 	wait_for "xl2tpd and pppd on $1 end" 10 client_gone "$1"
 }
 
-client_gone() { ! on "$1" pgrep -x 'xl2tpd|pppd' >/dev/null; }
+client_gone() { ! running_on "$1" xl2tpd pppd; }
 l2tpsrv_gone() { ! l2tpsrv_alive server; }
 iperf3_listens() { on server ss -ltn | grep -q ':5201 '; }
 pppd_count_is() { [ "$(server_pppds server | wc -l)" = "$1" ]; }
@@ -252,7 +251,7 @@ phase_b() {
 }
 
 lac_log_has() { on client grep -qE -- "$1" /var/log/l2tplac.log; }
-lac_gone() { ! on client pgrep -x l2tplac >/dev/null; }
+lac_gone() { ! running_on client l2tplac; }
 both_up() { # alice and carol, whatever method ppp_auth let them use
 	sessions_state server "sorted(v['ppp']['user'] for v in s if v['ppp']['state'] == 'up') ==
 		['alice', 'carol']"

@@ -58,6 +58,9 @@ charon_start() {
 		load = random pem pkcs1 x509 pubkey gmp
 	}
 	EOF
+	# A charon that ended before may have left its vici socket, which the
+	# wait below would take for the new one's.
+	on "$host" rm -f /run/charon.vici
 	on "$host" sh -c 'exec /usr/lib/ipsec/charon >/var/log/charon.out 2>&1' &
 	wait_for "charon on $host opens its vici socket" 20 on "$host" test -S /run/charon.vici
 	check_quiet "swanctl on $host loads its config" on "$host" swanctl --load-all --noprompt

@@ -8,6 +8,11 @@
 #
 #   topo_host NAME                  create a host
 #   on NAME CMD [ARG]...            run CMD on host NAME
+#   pids_on NAME PROG...            pids of the processes called PROG on host
+#                                   NAME (`on NAME pgrep` would see every
+#                                   host's: they share the VM's pid namespace)
+#   running_on NAME PROG...         whether one runs
+#   kill_on NAME SIGNAL PROG...     signal them
 #   topo_switch NAME                an L2 switch (a bridge in the VM's own namespace)
 #   topo_attach HOST IF ADDR/LEN SWITCH   plug HOST into SWITCH as interface IF
 #   topo_link HOST1 IF1 ADDR1 HOST2 IF2 ADDR2   a point-to-point veth link
@@ -57,6 +62,27 @@ on() {
 	shift
 	nsenter --mount="$TOPO_DIR/$name/mnt" --uts="$TOPO_DIR/$name/uts" \
 		--net="/run/netns/$name" -- "$@"
+}
+
+pids_on() {
+	local host=$1 p comm n
+	shift
+	for p in $(ip netns pids "$host"); do
+		comm=$(cat "/proc/$p/comm" 2>/dev/null) || continue
+		for n; do [ "$comm" = "$n" ] && echo "$p"; done
+	done
+	return 0
+}
+
+running_on() {
+	[ -n "$(pids_on "$@")" ]
+}
+
+kill_on() {
+	local host=$1 sig=$2 pids
+	shift 2
+	pids=$(pids_on "$host" "$@")
+	[ -z "$pids" ] || kill "-$sig" $pids 2>/dev/null || true
 }
 
 topo_switch() {

@@ -48,7 +48,7 @@ client_pool_address() { # HOST: ppp0's address if the pool's, peer 192.168.42.1
 		grep -E '^192\.168\.42\.([1-9][0-9]|1[0-9][0-9]|2[0-4][0-9]|250)$'
 }
 client_has_pool_address() { client_pool_address "$1" >/dev/null; }
-client_gone() { ! on "$1" pgrep -x 'xl2tpd|pppd' >/dev/null; }
+client_gone() { ! running_on "$1" xl2tpd pppd; }
 l2tp_hung_up() { lns_empty server && nothing_left server; }
 
 # profile NAME HOST CONNECTION L2TP_PORT PEER SERVER_CONNECTION LOCAL_PORT IKE MODE ESP
@@ -80,7 +80,7 @@ profile() {
 
 	xl2tpd_command "$host" "d $PROFILE_LAC"
 	check_within "$name: the server has no tunnel, session, pppd or address left" 15 l2tp_hung_up
-	on "$host" pkill -x xl2tpd
+	kill_on "$host" TERM xl2tpd
 	wait_for "$name: xl2tpd and pppd on $host end" 10 client_gone "$host"
 	check_quiet "$name: $host deletes the IKE SA" \
 		on "$host" swanctl --terminate --ike "$conn" --timeout 30
