@@ -78,20 +78,23 @@ if [ -n "${L2TPSRV_DEMO:-}" ]; then
 	charon_log server | grep -o 'l2tpsrv: .*'
 fi
 
-# Our charon plugin heard the CHILD_SA come up, with the kernel's SPI.
+# Our charon plugin heard the CHILD_SA come up, with the kernel's SPI, and
+# go down with its IKE SA (records as it sends them to l2tpsrv, logged at
+# cfg level 2; l2tpsrv/charon_proto.h describes them).
 on client swanctl --terminate --ike l2tp --timeout 30 >/dev/null
-ike_down_logged() { charon_log server | grep -q 'l2tpsrv: event=ike_down'; }
+ike_down_logged() { charon_log server | grep -q 'l2tpsrv: ike-down '; }
 wait_for "server handled the DELETE" 20 ike_down_logged
 log=$(charon_log server)
 check "server charon loaded the l2tpsrv plugin" grep -q "loaded plugins:.* l2tpsrv" <<<"$log"
-up=$(grep -o 'l2tpsrv: event=child_up .*' <<<"$log" | head -1)
+up=$(grep -o 'l2tpsrv: child-up .*' <<<"$log" | head -1)
 echo "  plugin said: $up"
 check "plugin reports the CHILD_SA up with name, mode, peer" \
-	grep -q "child=l2tp .*mode=TRANSPORT .*peer=192.0.2.10\[500\] children=1" <<<"$up"
+	grep -qE "name=l2tp mode=transport .* remote=192\.0\.2\.10 remote-port=500 " <<<"$up"
 check_eq "plugin's inbound SPI matches the kernel's" "${in_spi#0x}" \
-	"$(grep -o 'spi_in=[0-9a-f]*' <<<"$up" | cut -d= -f2)"
-check "plugin reports the CHILD_SA down" grep -q "l2tpsrv: event=child_down .*child=l2tp" <<<"$log"
-check "plugin reports the IKE_SA down" grep -q "l2tpsrv: event=ike_down .*peer=192.0.2.10\[500\]" <<<"$log"
+	"$(grep -o 'spi-in=[0-9a-f]*' <<<"$up" | cut -d= -f2)"
+ids=$(grep -oE 'ike=[0-9]+ child=[0-9]+' <<<"$up")
+check "plugin reports that CHILD_SA down ($ids)" grep -q "l2tpsrv: child-down $ids\$" <<<"$log"
+check "plugin reports its IKE SA down (${ids% *})" grep -q "l2tpsrv: ike-down ${ids% *}\$" <<<"$log"
 
 [ "$CHECK_FAILED" = 0 ] || { echo "--- server charon log"; echo "$log" | tail -40; }
 check_done
