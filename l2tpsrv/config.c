@@ -20,6 +20,7 @@
 #include "charon_proto.h"
 #include "config.h"
 #include "config_ppp.h"
+#include "config_radius.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -68,6 +69,13 @@ enum key_id {
 	K_CONTROL_SOCKET,
 	K_CHARON_SOCKET,
 	K_ALLOW_UNENCRYPTED,
+	K_RADIUS_AUTH_SERVER,
+	K_RADIUS_ACCT_SERVER,
+	K_RADIUS_TIMEOUT,
+	K_RADIUS_RETRIES,
+	K_RADIUS_DEAD_TIME,
+	K_RADIUS_NAS_IDENTIFIER,
+	K_RADIUS_NAS_IP,
 	K_LOG_LEVEL,
 	N_KEYS
 };
@@ -78,17 +86,19 @@ enum key_type {
 	T_SECRET,
 	T_BOOL,
 	T_DURATION,	/* uint64_t microseconds */
+	T_DURATION_MS,	/* unsigned int milliseconds */
+	T_DURATION_S,	/* unsigned int seconds */
 	T_NUMBER,	/* unsigned integer of the field's size */
 	T_PATH,
 	T_LOG_LEVEL,
-	T_PPP,		/* parsed and written by config_ppp.c, see ppp_keys */
+	T_SPLIT,	/* parsed and written in a file of its own, see split_keys */
 };
 
 struct key {
 	const char *name;
 	enum key_type type;
 	size_t offset, size;	/* of the field in struct l2tpsrv_config */
-	uint64_t min, max;	/* T_NUMBER; T_DURATION in microseconds */
+	uint64_t min, max;	/* T_NUMBER; T_DURATION* in microseconds */
 };
 
 #define FIELD(f) offsetof(struct l2tpsrv_config, f), sizeof(((struct l2tpsrv_config *)0)->f)
@@ -118,27 +128,41 @@ static const struct key keys[N_KEYS] = {
 					FIELD(max_sessions_per_tunnel), 0, 65535 },
 	[K_PPPD_OPTIONS] = { "pppd_options", T_PATH, FIELD(pppd_options), 0, 0 },
 	[K_PPPD_PLUGIN] = { "pppd_plugin", T_PATH, FIELD(pppd_plugin), 0, 0 },
-	[K_POOL] = { "pool", T_PPP, FIELD(pools), 0, 0 },
-	[K_LOCAL_IP] = { "local_ip", T_PPP, FIELD(local_ip), 0, 0 },
-	[K_DNS] = { "dns", T_PPP, FIELD(dns), 0, 0 },
+	[K_POOL] = { "pool", T_SPLIT, FIELD(pools), 0, 0 },
+	[K_LOCAL_IP] = { "local_ip", T_SPLIT, FIELD(local_ip), 0, 0 },
+	[K_DNS] = { "dns", T_SPLIT, FIELD(dns), 0, 0 },
 	[K_PPP_MTU] = { "ppp_mtu", T_NUMBER, FIELD(ppp_mtu), 576, 1500 },
 	[K_PPP_MRU] = { "ppp_mru", T_NUMBER, FIELD(ppp_mru), 576, 1500 },
-	[K_PPP_AUTH] = { "ppp_auth", T_PPP, FIELD(ppp_auth), 0, 0 },
+	[K_PPP_AUTH] = { "ppp_auth", T_SPLIT, FIELD(ppp_auth), 0, 0 },
 	[K_MSS_CLAMP] = { "mss_clamp", T_BOOL, FIELD(mss_clamp), 0, 0 },
-	[K_DATAPLANE] = { "dataplane", T_PPP, FIELD(dataplane), 0, 0 },
+	[K_DATAPLANE] = { "dataplane", T_SPLIT, FIELD(dataplane), 0, 0 },
 	[K_CONTROL_SOCKET] = { "control_socket", T_PATH, FIELD(control_socket), 0, 0 },
 	[K_CHARON_SOCKET] = { "charon_socket", T_PATH, FIELD(charon_socket), 0, 0 },
 	[K_ALLOW_UNENCRYPTED] = { "allow_unencrypted", T_BOOL, FIELD(allow_unencrypted), 0, 0 },
+	[K_RADIUS_AUTH_SERVER] = { "radius_auth_server", T_SPLIT, FIELD(radius.auth), 0, 0 },
+	[K_RADIUS_ACCT_SERVER] = { "radius_acct_server", T_SPLIT, FIELD(radius.acct), 0, 0 },
+	[K_RADIUS_TIMEOUT] = { "radius_timeout", T_DURATION_MS, FIELD(radius.timeout_ms),
+			       10 * USEC_PER_MSEC, USEC_PER_MIN },
+	[K_RADIUS_RETRIES] = { "radius_retries", T_NUMBER, FIELD(radius.retries), 0, 10 },
+	/* 0 never marks a server dead */
+	[K_RADIUS_DEAD_TIME] = { "radius_dead_time", T_DURATION_S, FIELD(radius.dead_time_s), 0,
+				 USEC_PER_HOUR },
+	[K_RADIUS_NAS_IDENTIFIER] = { "radius_nas_identifier", T_HOST_NAME,
+				      FIELD(radius_nas_identifier), 0, 0 },
+	[K_RADIUS_NAS_IP] = { "radius_nas_ip", T_SPLIT, FIELD(radius_nas_ip), 0, 0 },
 	[K_LOG_LEVEL] = { "log_level", T_LOG_LEVEL, FIELD(log_level), 0, 0 },
 };
 
-/* The T_PPP keys. */
-static const struct config_ppp_key *const ppp_keys[N_KEYS] = {
+/* The T_SPLIT keys. */
+static const struct config_split_key *const split_keys[N_KEYS] = {
 	[K_POOL] = &config_ppp_pool,
 	[K_LOCAL_IP] = &config_ppp_local_ip,
 	[K_DNS] = &config_ppp_dns,
 	[K_PPP_AUTH] = &config_ppp_auth,
 	[K_DATAPLANE] = &config_ppp_dataplane,
+	[K_RADIUS_AUTH_SERVER] = &config_radius_auth_server,
+	[K_RADIUS_ACCT_SERVER] = &config_radius_acct_server,
+	[K_RADIUS_NAS_IP] = &config_radius_nas_ip,
 };
 
 static const struct {
@@ -390,20 +414,22 @@ static bool parse_port(const char *s, size_t len, uint16_t *port)
 	return true;
 }
 
-/* ADDRESS, ADDRESS:PORT, [V6ADDRESS] or [V6ADDRESS]:PORT; numeric only. */
-static bool parse_listen(struct parser *p, const char *v, size_t len, struct config_listen *l)
+enum config_address_result config_parse_address(const char *v, size_t len,
+						uint16_t default_port,
+						struct sockaddr_storage *addr,
+						socklen_t *addr_len, const char **port,
+						size_t *port_len)
 {
 	char host[INET6_ADDRSTRLEN];
 	const char *host_start = v, *host_end, *port_start = NULL, *end = v + len;
-	uint16_t port = DEFAULT_PORT;
+	uint16_t n = default_port;
 	bool v6 = false;
-	struct config_quoted q, qp;
 
 	if (len > 0 && v[0] == '[') {
 		const char *close = memchr(v, ']', len);
 
 		if (!close || (close + 1 < end && close[1] != ':'))
-			return fail(p, "bad listen address %s", quote(&q, v, len));
+			return CONFIG_ADDRESS_BAD;
 		host_start = v + 1;
 		host_end = close;
 		if (close + 1 < end)
@@ -413,40 +439,66 @@ static bool parse_listen(struct parser *p, const char *v, size_t len, struct con
 		const char *colon = memchr(v, ':', len);
 
 		if (colon && memchr(colon + 1, ':', (size_t)(end - colon - 1)))
-			return fail(p, "bad listen address %s: write IPv6 in brackets, "
-				       "as in [2001:db8::1]:1701",
-				    quote(&q, v, len));
+			return CONFIG_ADDRESS_UNBRACKETED;
 		host_end = colon ? colon : end;
 		if (colon)
 			port_start = colon + 1;
 	}
-	if (port_start && !parse_port(port_start, (size_t)(end - port_start), &port))
-		return fail(p, "bad port %s in listen %s (1..65535)",
-			    quote(&qp, port_start, (size_t)(end - port_start)), quote(&q, v, len));
 	if ((size_t)(host_end - host_start) >= sizeof(host))
-		return fail(p, "bad listen address %s", quote(&q, v, len));
+		return CONFIG_ADDRESS_BAD;
 	memcpy(host, host_start, (size_t)(host_end - host_start));
 	host[host_end - host_start] = '\0';
 
-	memset(l, 0, sizeof(*l));
+	memset(addr, 0, sizeof(*addr));
 	if (v6) {
-		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&l->addr;
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)addr;
 
 		if (inet_pton(AF_INET6, host, &sin6->sin6_addr) != 1)
-			return fail(p, "bad listen address %s", quote(&q, v, len));
+			return CONFIG_ADDRESS_BAD;
 		sin6->sin6_family = AF_INET6;
-		sin6->sin6_port = htons(port);
-		l->addr_len = sizeof(*sin6);
+		*addr_len = sizeof(*sin6);
 	} else {
-		struct sockaddr_in *sin = (struct sockaddr_in *)&l->addr;
+		struct sockaddr_in *sin = (struct sockaddr_in *)addr;
 
 		if (inet_pton(AF_INET, host, &sin->sin_addr) != 1)
-			return fail(p, "bad listen address %s", quote(&q, v, len));
+			return CONFIG_ADDRESS_BAD;
 		sin->sin_family = AF_INET;
-		sin->sin_port = htons(port);
-		l->addr_len = sizeof(*sin);
+		*addr_len = sizeof(*sin);
 	}
-	return true;
+	if (port_start && !parse_port(port_start, (size_t)(end - port_start), &n)) {
+		*port = port_start;
+		*port_len = (size_t)(end - port_start);
+		return CONFIG_ADDRESS_BAD_PORT;
+	}
+	if (v6)
+		((struct sockaddr_in6 *)addr)->sin6_port = htons(n);
+	else
+		((struct sockaddr_in *)addr)->sin_port = htons(n);
+	return CONFIG_ADDRESS_OK;
+}
+
+static bool parse_listen(struct parser *p, const char *v, size_t len, struct config_listen *l)
+{
+	struct config_quoted q, qp;
+	const char *port = NULL;
+	size_t port_len = 0;
+
+	memset(l, 0, sizeof(*l));
+	switch (config_parse_address(v, len, DEFAULT_PORT, &l->addr, &l->addr_len, &port,
+				     &port_len)) {
+	case CONFIG_ADDRESS_OK:
+		return true;
+	case CONFIG_ADDRESS_UNBRACKETED:
+		return fail(p, "bad listen address %s: write IPv6 in brackets, "
+			       "as in [2001:db8::1]:1701",
+			    quote(&q, v, len));
+	case CONFIG_ADDRESS_BAD_PORT:
+		return fail(p, "bad port %s in listen %s (1..65535)", quote(&qp, port, port_len),
+			    quote(&q, v, len));
+	case CONFIG_ADDRESS_BAD:
+		break;
+	}
+	return fail(p, "bad listen address %s", quote(&q, v, len));
 }
 
 static bool set_listen(struct parser *p, const char *v, size_t len)
@@ -534,6 +586,12 @@ static bool set_bool(struct parser *p, const struct key *k, const char *v, size_
 	return fail(p, "bad boolean %s for %s (yes or no)", quote(&q, v, len), k->name);
 }
 
+/* Microseconds in one of what a T_DURATION* field stores. */
+static uint64_t duration_unit(const struct key *k)
+{
+	return k->type == T_DURATION_S ? USEC_PER_SEC : k->type == T_DURATION_MS ? USEC_PER_MSEC : 1;
+}
+
 static bool set_duration(struct parser *p, const struct key *k, const char *v, size_t len)
 {
 	char lo[32], hi[32];
@@ -547,7 +605,11 @@ static bool set_duration(struct parser *p, const struct key *k, const char *v, s
 	if (r < 0 || usec < k->min || usec > k->max)
 		return fail(p, "duration %s out of range for %s (%s..%s)", quote(&q, v, len),
 			    k->name, format_duration(k->min, lo), format_duration(k->max, hi));
-	store_number(field_of(&p->c, k), k->size, usec);
+	if (usec % duration_unit(k))
+		return fail(p, "duration %s for %s is not a whole number of %s",
+			    quote(&q, v, len), k->name,
+			    k->type == T_DURATION_S ? "seconds" : "milliseconds");
+	store_number(field_of(&p->c, k), k->size, usec / duration_unit(k));
 	return true;
 }
 
@@ -586,7 +648,7 @@ static bool set_ppp(struct parser *p, const struct key *k, const char *v, size_t
 	size_t id = (size_t)(k - keys);
 	char why[CONFIG_WHY_MAX];
 
-	if (!ppp_keys[id]->set(&p->c, p->key_line[id] == 0, v, len, why))
+	if (!split_keys[id]->set(&p->c, p->key_line[id] == 0, v, len, why))
 		return fail(p, "%s", why);
 	if (id == K_POOL)
 		p->pool_line[p->c.n_pools - 1] = p->line;
@@ -609,26 +671,35 @@ static bool set_value(struct parser *p, const struct key *k)
 	case T_BOOL:
 		return set_bool(p, k, v, len);
 	case T_DURATION:
+	case T_DURATION_MS:
+	case T_DURATION_S:
 		return set_duration(p, k, v, len);
 	case T_NUMBER:
 		return set_number(p, k, v, len);
 	case T_LOG_LEVEL:
 		return set_log_level(p, v, len);
-	case T_PPP:
+	case T_SPLIT:
 		return set_ppp(p, k, v, len);
 	}
 	return fail(p, "internal error: key %s has no type", k->name);
 }
 
+/* Whether a value of k holds a secret, which no message may quote. */
+static bool holds_secret(const struct key *k)
+{
+	return k->type == T_SECRET || k == &keys[K_RADIUS_AUTH_SERVER] ||
+	       k == &keys[K_RADIUS_ACCT_SERVER];
+}
+
 /*
  * Reads the value of key k from s..end (the text after '=') into p->value:
  * a quoted string, or unquoted text up to a comment, blanks trimmed. Input
- * is quoted in messages only when k is not the secret.
+ * is quoted in messages only when k holds no secret.
  */
 static bool read_value(struct parser *p, const struct key *k, const char *s, const char *end)
 {
-	bool hide = k->type == T_SECRET;
-	const char *name = hide ? "secret" : k->name;
+	bool hide = holds_secret(k);
+	const char *name = k->name;
 	struct config_quoted q;
 	size_t n = 0;
 
@@ -636,14 +707,15 @@ static bool read_value(struct parser *p, const struct key *k, const char *s, con
 	if (s < end && *s == '"') {
 		for (s++;; s++) {
 			if (s == end)
-				return hide ? fail(p, "bad secret: no closing quote")
+				return hide ? fail(p, "bad %s: no closing quote", name)
 					    : fail(p, "no closing quote in value of %s", name);
 			if (*s == '"')
 				break;
 			if (*s == '\\') {
 				if (s + 1 == end || (s[1] != '"' && s[1] != '\\'))
-					return hide ? fail(p, "bad secret: bad escape (only \\\" "
-							      "and \\\\ are allowed)")
+					return hide ? fail(p, "bad %s: bad escape (only \\\" "
+							      "and \\\\ are allowed)",
+							   name)
 						    : fail(p, "bad escape %s in value of %s "
 							      "(only \\\" and \\\\ are allowed)",
 							   quote(&q, s, s + 1 < end ? 2 : 1), name);
@@ -653,7 +725,7 @@ static bool read_value(struct parser *p, const struct key *k, const char *s, con
 		}
 		s = skip_blanks(s + 1, end);
 		if (s < end && *s != '#')
-			return hide ? fail(p, "bad secret: text after the closing quote")
+			return hide ? fail(p, "bad %s: text after the closing quote", name)
 				    : fail(p, "text after the closing quote in value of %s: %s", name,
 					   quote(&q, s, (size_t)(end - s)));
 	} else {
@@ -664,8 +736,9 @@ static bool read_value(struct parser *p, const struct key *k, const char *s, con
 		if (s < end && s > start && !is_blank(s[-1])) {
 			const char *vend = trim_blanks_right(start, end);
 
-			return hide ? fail(p, "bad secret: \"#\" in an unquoted value; quote the "
-					      "secret, or put a space before a comment")
+			return hide ? fail(p, "bad %s: \"#\" in an unquoted value; quote the "
+					      "%s, or put a space before a comment",
+					   name, k->type == T_SECRET ? "secret" : "value")
 				    : fail(p, "\"#\" in unquoted value %s of %s; quote the value, or "
 					      "put a space before a comment",
 					   quote(&q, start, (size_t)(vend - start)), name);
@@ -681,7 +754,7 @@ static bool read_value(struct parser *p, const struct key *k, const char *s, con
 
 static bool is_repeatable(size_t id)
 {
-	return id == K_LISTEN || (ppp_keys[id] && ppp_keys[id]->repeatable);
+	return id == K_LISTEN || (split_keys[id] && split_keys[id]->repeatable);
 }
 
 static const struct key *find_key(const char *s, size_t len)
@@ -752,6 +825,18 @@ static bool check_settings(struct parser *p)
 	return true;
 }
 
+/*
+ * radius_nas_identifier follows host_name: a text that sets host_name and
+ * not it moves it along, unless it was set apart from host_name before
+ * (old: the settings the text was loaded over).
+ */
+static void follow_host_name(struct parser *p, const struct l2tpsrv_config *old)
+{
+	if (p->key_line[K_HOST_NAME] && !p->key_line[K_RADIUS_NAS_IDENTIFIER] &&
+	    strcmp(old->radius_nas_identifier, old->host_name) == 0)
+		memcpy(p->c.radius_nas_identifier, p->c.host_name, sizeof(p->c.host_name));
+}
+
 int config_parse(struct l2tpsrv_config *c, const char *name, const char *text, char *err,
 		 size_t err_len)
 {
@@ -785,6 +870,7 @@ int config_parse(struct l2tpsrv_config *c, const char *name, const char *text, c
 	}
 	if (!check_settings(p))
 		goto out;
+	follow_host_name(p, c);
 	memcpy(c, &p->c, sizeof(*c));
 	r = 0;
 out:
@@ -891,6 +977,7 @@ void config_defaults(struct l2tpsrv_config *c)
 	snprintf(c->control_socket, sizeof(c->control_socket), "/run/l2tpsrv/control");
 	snprintf(c->charon_socket, sizeof(c->charon_socket), "%s", CHARON_DEFAULT_SOCKET);
 	c->allow_unencrypted = false;
+	config_radius_defaults(c);
 	c->log_level = LOG_INFO;
 }
 
@@ -973,8 +1060,10 @@ void config_dump(const struct l2tpsrv_config *c, FILE *f)
 			fprintf(f, "%s = %s\n", k->name, *(const bool *)field ? "yes" : "no");
 			break;
 		case T_DURATION:
+		case T_DURATION_MS:
+		case T_DURATION_S:
 			fprintf(f, "%s = %s\n", k->name,
-				format_duration(load_number(field, k->size), buf));
+				format_duration(load_number(field, k->size) * duration_unit(k), buf));
 			break;
 		case T_NUMBER:
 			fprintf(f, "%s = %llu\n", k->name,
@@ -983,8 +1072,8 @@ void config_dump(const struct l2tpsrv_config *c, FILE *f)
 		case T_LOG_LEVEL:
 			fprintf(f, "%s = %s\n", k->name, log_level_name(c->log_level));
 			break;
-		case T_PPP:
-			ppp_keys[i]->dump(c, f);
+		case T_SPLIT:
+			split_keys[i]->dump(c, f);
 			break;
 		}
 	}

@@ -15,6 +15,8 @@
 #include <stdio.h>
 #include <sys/socket.h>
 
+#include "radius.h"
+
 #define CONFIG_DEFAULT_PATH "/etc/l2tpsrv/l2tpsrv.conf"
 /* Where the package installs the pppd plugin (configure --with-pppd-plugin-dir). */
 #ifndef CONFIG_DEFAULT_PPPD_PLUGIN
@@ -120,6 +122,22 @@ struct l2tpsrv_config {
 	 * (no ESP socket policy, no peer check). For troubleshooting only;
 	 * logged loudly at start and for every such tunnel. Default no. */
 	bool allow_unencrypted;
+	/* RADIUS (radius.h; config_radius.c parses these):
+	 * radius_auth_server = HOST[:PORT] SECRET and radius_acct_server =
+	 * HOST[:PORT] SECRET, each repeatable up to RADIUS_MAX_SERVERS, in order
+	 * of preference; HOST an IPv4 or [IPv6] address, PORT 1812 and 1813 by
+	 * default, SECRET the rest of the value (1..127 octets, never logged nor
+	 * quoted in an error). Default none: no RADIUS.
+	 * radius_timeout = DURATION (one try, default 3s), radius_retries = N
+	 * (more tries per server, 0..10, default 2), radius_dead_time = DURATION
+	 * (whole seconds, default 30s; 0 never marks a server dead). */
+	struct radius_config radius;
+	/* radius_nas_identifier = TEXT: our NAS-Identifier. Default: host_name
+	 * (and it follows host_name when only that is set). */
+	char radius_nas_identifier[CONFIG_MAX_HOST_NAME];
+	/* radius_nas_ip = IPV4: our NAS-IP-Address, network byte order. Default
+	 * 0.0.0.0: not sent. */
+	uint32_t radius_nas_ip;
 	/* log_level = error|warning|notice|info|debug. Default info. */
 	int log_level; /* syslog priority */
 };

@@ -442,11 +442,11 @@ static void dump_dataplane(const struct l2tpsrv_config *c, FILE *f)
 	fprintf(f, "dataplane = %s\n", config_dataplane_name(c->dataplane));
 }
 
-const struct config_ppp_key config_ppp_pool = { true, set_pool, dump_pool };
-const struct config_ppp_key config_ppp_local_ip = { false, set_local_ip, dump_local_ip };
-const struct config_ppp_key config_ppp_dns = { true, set_dns, dump_dns };
-const struct config_ppp_key config_ppp_auth = { false, set_auth, dump_auth };
-const struct config_ppp_key config_ppp_dataplane = { false, set_dataplane, dump_dataplane };
+const struct config_split_key config_ppp_pool = { true, set_pool, dump_pool };
+const struct config_split_key config_ppp_local_ip = { false, set_local_ip, dump_local_ip };
+const struct config_split_key config_ppp_dns = { true, set_dns, dump_dns };
+const struct config_split_key config_ppp_auth = { false, set_auth, dump_auth };
+const struct config_split_key config_ppp_dataplane = { false, set_dataplane, dump_dataplane };
 
 void config_ppp_defaults(struct l2tpsrv_config *c)
 {

@@ -5,13 +5,16 @@
  *
  * Internal to the config parser: config.c reads the lines, and reports
  * problems as "file:line: " followed by the text these functions give.
+ * What is declared here before the PPP keys is shared with config_radius.c.
  */
 #ifndef L2TPSRV_CONFIG_PPP_H
 #define L2TPSRV_CONFIG_PPP_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <sys/socket.h>
 
 #include "config.h"
 
@@ -27,7 +30,26 @@ struct config_quoted {
 /* In config.c. Returns q->s. */
 const char *config_quote(struct config_quoted *q, const char *s, size_t len);
 
-struct config_ppp_key {
+enum config_address_result {
+	CONFIG_ADDRESS_OK,
+	CONFIG_ADDRESS_BAD,	    /* not a numeric address, or bad brackets */
+	CONFIG_ADDRESS_UNBRACKETED, /* IPv6 without brackets: "::1:1701" is ambiguous */
+	CONFIG_ADDRESS_BAD_PORT,    /* the address is good, the port not 1..65535 */
+};
+
+/*
+ * In config.c. ADDRESS, ADDRESS:PORT, [V6ADDRESS] or [V6ADDRESS]:PORT
+ * (numeric only) into *addr, with default_port unless a port is given. On
+ * CONFIG_ADDRESS_BAD_PORT, *port and *port_len say where the port is.
+ */
+enum config_address_result config_parse_address(const char *v, size_t len,
+						uint16_t default_port,
+						struct sockaddr_storage *addr,
+						socklen_t *addr_len, const char **port,
+						size_t *port_len);
+
+/* A key parsed and written in a file of its own (config_ppp.c, config_radius.c). */
+struct config_split_key {
 	/* May appear on several lines (up to a limit); the first replaces the default. */
 	bool repeatable;
 	/*
@@ -41,11 +63,11 @@ struct config_ppp_key {
 	void (*dump)(const struct l2tpsrv_config *c, FILE *f);
 };
 
-extern const struct config_ppp_key config_ppp_pool;
-extern const struct config_ppp_key config_ppp_local_ip;
-extern const struct config_ppp_key config_ppp_dns;
-extern const struct config_ppp_key config_ppp_auth;
-extern const struct config_ppp_key config_ppp_dataplane;
+extern const struct config_split_key config_ppp_pool;
+extern const struct config_split_key config_ppp_local_ip;
+extern const struct config_split_key config_ppp_dns;
+extern const struct config_split_key config_ppp_auth;
+extern const struct config_split_key config_ppp_dataplane;
 
 void config_ppp_defaults(struct l2tpsrv_config *c);
 

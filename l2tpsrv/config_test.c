@@ -549,7 +549,8 @@ START_TEST(the_dump_reads_back)
 		"receive_window", "max_tunnels",	"max_sessions",	      "max_tunnels_per_peer",
 		"max_sessions_per_tunnel", "pppd_options", "pppd_plugin", "pool", "local_ip", "ppp_mtu",
 		"ppp_mru", "ppp_auth", "mss_clamp", "dataplane", "control_socket", "charon_socket",
-		"allow_unencrypted", "log_level",
+		"allow_unencrypted", "radius_timeout", "radius_retries", "radius_dead_time",
+		"radius_nas_identifier", "log_level",
 	};
 	struct l2tpsrv_config c, back;
 	char *s;
@@ -788,7 +789,10 @@ static char *uncomment(const char *text, bool all)
 		bool live = text[0] == '#' && text[1] >= 'a' && text[1] <= 'z' &&
 			    (all || (strncmp(text, "#host_name ", 11) != 0 &&
 				     strncmp(text, "#secret ", 8) != 0 &&
-				     strncmp(text, "#dns ", 5) != 0));
+				     strncmp(text, "#dns ", 5) != 0 &&
+				     strncmp(text, "#radius_auth_server ", 20) != 0 &&
+				     strncmp(text, "#radius_acct_server ", 20) != 0 &&
+				     strncmp(text, "#radius_nas_identifier ", 23) != 0));
 
 		len += text[len] == '\n';
 		ck_assert_uint_lt(o + len, sizeof(out));
@@ -809,7 +813,9 @@ START_TEST(the_example_file_parses_to_the_defaults)
 		"max_tunnels_per_peer", "max_sessions_per_tunnel", "pppd_options", "pppd_plugin", "pool",
 		"local_ip",	  "dns",		"ppp_mtu",	      "ppp_mru",
 		"ppp_auth",	  "mss_clamp",		"dataplane",	      "control_socket",
-		"charon_socket", "allow_unencrypted", "log_level",
+		"charon_socket", "allow_unencrypted", "radius_auth_server", "radius_acct_server",
+		"radius_timeout", "radius_retries", "radius_dead_time", "radius_nas_identifier",
+		"radius_nas_ip", "log_level",
 	};
 	struct l2tpsrv_config c;
 	const char *text, *live;
@@ -827,7 +833,8 @@ START_TEST(the_example_file_parses_to_the_defaults)
 		ck_assert_msg(strstr(text, want) != NULL, "%s is not in the example", keys[i]);
 	}
 	/* the documented defaults, made live, are the built-in ones (but for
-	 * host_name, secret and dns, which have none to show) */
+	 * host_name, secret, dns, the RADIUS servers and NAS-Identifier, which
+	 * have none to show) */
 	live = uncomment(text, false);
 	ck_assert_ptr_nonnull(strstr(live, "\nmax_sessions_per_tunnel = 256\n"));
 	ck_assert_msg(parse(&c, live) == 0, "%s", err);
@@ -839,6 +846,10 @@ START_TEST(the_example_file_parses_to_the_defaults)
 	ck_assert_uint_eq(c.secret_len, strlen("correct horse # battery staple"));
 	ck_assert_uint_eq(c.n_dns, 1);
 	ck_assert_uint_eq(c.dns[0], c.local_ip);
+	ck_assert_uint_eq(c.radius.n_auth, 1);
+	ck_assert_uint_eq(c.radius.n_acct, 1);
+	ck_assert_str_eq(c.radius.acct[0].secret, "s3cret-shared-with-radius");
+	ck_assert_str_eq(c.radius_nas_identifier, "vpn-gw1");
 }
 END_TEST
 
@@ -876,6 +887,7 @@ int main(void)
 	tcase_add_test(tc, load_refuses_a_huge_file);
 	tcase_add_test(tc, the_example_file_parses_to_the_defaults);
 	config_test_add_ppp(tc);
+	config_test_add_radius(tc);
 	suite_add_tcase(s, tc);
 	return check_run_tap(s);
 }

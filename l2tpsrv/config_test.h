@@ -1,7 +1,8 @@
 /*
  * What the config tests share: config_test.c (the syntax and the general
- * keys) and config_test_ppp.c (the PPP and address keys), linked into one
- * program. Each file gets its own copy of these, as of check_tap.h.
+ * keys), config_test_ppp.c (the PPP and address keys) and
+ * config_test_radius.c (the RADIUS keys), linked into one program. Each
+ * file gets its own copy of these, as of check_tap.h.
  */
 #ifndef L2TPSRV_CONFIG_TEST_H
 #define L2TPSRV_CONFIG_TEST_H
@@ -54,7 +55,8 @@ static inline char *dump_to_string(const struct l2tpsrv_config *c)
 	return s;
 }
 
-/* The tests of config_test_ppp.c. */
+/* The tests of config_test_ppp.c and config_test_radius.c. */
 void config_test_add_ppp(TCase *tc);
+void config_test_add_radius(TCase *tc);
 
 #endif
