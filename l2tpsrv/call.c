@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "call.h"
@@ -38,14 +39,21 @@ struct call {
 	uint16_t tunnel_id;
 	uint16_t session_id;
 	struct pppd *pppd;
-	uint32_t remote_addr; /* from the pool, host order; 0 once given back */
+	uint32_t remote_addr; /* host order; 0 once given back */
+	bool addr_in_pool;    /* the pool holds remote_addr for us (not a RADIUS one outside it) */
 	enum ppp_state state;
+	struct sockaddr_storage tunnel_peer, tunnel_local; /* the tunnel's ends */
 	char peer[56];
 	char user[64];
 	char method[16];
 	char ifname[16];
 	uint32_t local_addr; /* as the plugin reported, network order */
 	struct ctl_ppp_event down; /* the counters at the end */
+	/* for RADIUS accounting (not sent yet: the hook for it) */
+	char acct_session_id[AUTH_ACCT_SESSION_ID_LEN];
+	uint8_t radius_class[AUTH_MAX_CLASS];
+	size_t radius_class_len;
+	uint32_t acct_interim_s;
 };
 
 struct calls {
@@ -91,7 +99,7 @@ static void unlink_from(struct call **head, struct call *c)
 /* The address goes back to the pool; c is freed. */
 static void call_free(struct call *c)
 {
-	if (c->remote_addr)
+	if (c->remote_addr && c->addr_in_pool)
 		pool_release(c->calls->pool, c->remote_addr);
 	pppd_free(c->pppd);
 	free(c);
@@ -167,6 +175,7 @@ static int spawn(struct calls *calls, struct call *c, const struct lns_call *lc,
 		.options_file = if_readable(cfg->pppd_options),
 		.plugin = if_readable(cfg->pppd_plugin),
 		.control_socket = cfg->control_socket,
+		.radius_auth = cfg->radius.n_auth > 0,
 	};
 	struct pppd_channel channel = {
 		.tunnel_fd = tunnel_fd,
@@ -196,7 +205,8 @@ static int spawn(struct calls *calls, struct call *c, const struct lns_call *lc,
 			  on_pppd_exit, c);
 }
 
-int calls_start(struct calls *calls, const struct lns_call *lc, int tunnel_fd, const char *peer)
+int calls_start(struct calls *calls, const struct lns_call *lc, int tunnel_fd,
+		const struct sockaddr_storage *peer, const struct sockaddr_storage *local)
 {
 	struct call *c = calloc(1, sizeof(*c));
 	int r;
@@ -206,8 +216,13 @@ int calls_start(struct calls *calls, const struct lns_call *lc, int tunnel_fd, c
 	c->calls = calls;
 	c->tunnel_id = lc->tunnel_id;
 	c->session_id = lc->session_id;
-	snprintf(c->peer, sizeof(c->peer), "%s", peer);
+	c->tunnel_peer = *peer;
+	c->tunnel_local = *local;
+	lns_sockaddr_string(peer, c->peer, sizeof(c->peer));
+	auth_acct_session_id(c->acct_session_id, sizeof(c->acct_session_id),
+			     (uint32_t)time(NULL), lc->tunnel_id, lc->session_id);
 	r = pool_alloc(calls->pool, &c->remote_addr);
+	c->addr_in_pool = r == 0;
 	if (r < 0) {
 		log_msg(LOG_WARNING, "tunnel=%u session=%u event=pool_empty size=%u",
 			lc->tunnel_id, lc->session_id, pool_size(calls->pool));
@@ -299,6 +314,99 @@ int calls_ppp_event(struct calls *calls, uint16_t tunnel_id, uint16_t session_id
 	return -EINVAL;
 }
 
+int calls_auth_call(const struct calls *calls, uint16_t tunnel_id, uint16_t session_id,
+		    pid_t sender, struct auth_call *out)
+{
+	const struct call *c = *find((struct calls *)calls, tunnel_id, session_id);
+
+	if (!c)
+		return -ESRCH;
+	if (sender != pppd_pid(c->pppd))
+		return -EPERM;
+	memset(out, 0, sizeof(*out));
+	out->tunnel_id = tunnel_id;
+	out->session_id = session_id;
+	out->peer = c->tunnel_peer;
+	out->local = c->tunnel_local;
+	snprintf(out->calling_station, sizeof(out->calling_station), "%s", c->peer);
+	snprintf(out->acct_session_id, sizeof(out->acct_session_id), "%s", c->acct_session_id);
+	return 0;
+}
+
+/* Does a call other than self hold addr (host order)? Pool addresses aside: the pool knows. */
+static bool address_held_elsewhere(const struct calls *calls, const struct call *self,
+				   uint32_t addr)
+{
+	for (const struct call *c = calls->stopping; c; c = c->next)
+		if (c != self && c->remote_addr == addr)
+			return true;
+	for (unsigned int id = 0; id <= UINT16_MAX; id++)
+		for (const struct call *c = calls->by_tunnel[id]; c; c = c->next)
+			if (c != self && c->remote_addr == addr)
+				return true;
+	return false;
+}
+
+/* An accept for c: its Framed-IP-Address, if any, becomes c's address. False: refused. */
+static bool take_framed_ip(struct calls *calls, struct call *c, struct auth_result *res)
+{
+	uint32_t framed = ntohl(res->reply.framed_ip);
+	char addr[INET_ADDRSTRLEN];
+
+	if (!framed || framed == c->remote_addr)
+		return true;
+	inet_ntop(AF_INET, &res->reply.framed_ip, addr, sizeof(addr));
+	if (framed == calls->cfg->local_ip) {
+		snprintf(res->why, sizeof(res->why), "Framed-IP-Address %s is our own", addr);
+		return false;
+	}
+	if ((!pool_contains(calls->pool, framed) && address_held_elsewhere(calls, c, framed)) ||
+	    auth_assign_address(calls->pool, framed, &c->remote_addr, &c->addr_in_pool) < 0) {
+		snprintf(res->why, sizeof(res->why), "Framed-IP-Address %s is another call's",
+			 addr);
+		return false;
+	}
+	return true;
+}
+
+void calls_auth_done(struct calls *calls, uint16_t tunnel_id, uint16_t session_id, pid_t sender,
+		     const struct ctl_auth_request *rq, struct auth_result *res)
+{
+	struct call *c = *find(calls, tunnel_id, session_id);
+	char user[64], why[sizeof(res->why)], addr[INET_ADDRSTRLEN];
+
+	copy_printable(user, sizeof(user), rq->user, sizeof(rq->user));
+	if (!c || sender != pppd_pid(c->pppd)) {
+		res->reply = (struct ctl_auth_reply){ .result = CTL_AUTH_ERROR };
+		snprintf(res->why, sizeof(res->why), "the call ended meanwhile");
+	} else if (res->reply.result == CTL_AUTH_ACCEPT && !take_framed_ip(calls, c, res)) {
+		auth_refuse(rq, res);
+	}
+	copy_printable(why, sizeof(why), res->why, sizeof(res->why));
+	if (res->reply.result != CTL_AUTH_ACCEPT) {
+		log_msg(LOG_NOTICE,
+			"tunnel=%u session=%u event=radius_%s user=\"%s\" method=%s reason=\"%s\"",
+			tunnel_id, session_id,
+			res->reply.result == CTL_AUTH_REJECT ? "reject" : "error", user,
+			auth_method_name(rq->method), why);
+		return;
+	}
+	if (res->class_dropped)
+		log_msg(LOG_NOTICE,
+			"tunnel=%u session=%u event=radius_class_dropped user=\"%s\" length=%zu max=%zu",
+			tunnel_id, session_id, user, res->class_dropped, sizeof(c->radius_class));
+	memcpy(c->radius_class, res->class, res->class_len);
+	c->radius_class_len = res->class_len;
+	c->acct_interim_s = res->reply.interim_s;
+	inet_ntop(AF_INET, &(uint32_t){ htonl(c->remote_addr) }, addr, sizeof(addr));
+	log_msg(LOG_INFO,
+		"tunnel=%u session=%u event=radius_accept user=\"%s\" method=%s address=%s "
+		"from_pool=%s session_timeout=%u idle_timeout=%u class_len=%zu acct_session_id=%s",
+		tunnel_id, session_id, user, auth_method_name(rq->method), addr,
+		c->addr_in_pool ? "yes" : "no", res->reply.session_timeout_s,
+		res->reply.idle_timeout_s, c->radius_class_len, c->acct_session_id);
+}
+
 /* One counter of an interface from sysfs; 0 when unreadable. */
 static uint64_t if_counter(const char *ifname, const char *name)
 {
@@ -335,6 +443,10 @@ bool calls_describe(const struct calls *calls, uint16_t tunnel_id, uint16_t sess
 	out->local_addr = c->local_addr;
 	out->remote_addr = htonl(c->remote_addr);
 	out->pppd_pid = pppd_pid(c->pppd);
+	snprintf(out->acct_session_id, sizeof(out->acct_session_id), "%s", c->acct_session_id);
+	out->radius_class_len = (uint16_t)c->radius_class_len;
+	memcpy(out->radius_class, c->radius_class, c->radius_class_len);
+	out->acct_interim_s = c->acct_interim_s;
 	if (c->state == PPP_UP && c->ifname[0]) { /* the server receives what the client sends */
 		out->bytes_in = if_counter(c->ifname, "rx_bytes");
 		out->bytes_out = if_counter(c->ifname, "tx_bytes");

@@ -8,6 +8,12 @@
  * that pppd has been reaped, so two live ppp interfaces never share a
  * peer address. A pppd that ends by itself ends its call (on_ended, and
  * the caller sends CDN); calls_stop() ends pppd when the call goes.
+ *
+ * With RADIUS authentication, the call's pppd asks through the control
+ * socket (CTL_AUTH): calls_auth_call() says what the call is for the
+ * Access-Request, calls_auth_done() applies the answer. A call keeps its
+ * Acct-Session-Id (from its start), and the Class and interim interval of
+ * its Access-Accept, for accounting.
  */
 #ifndef L2TPSRV_CALL_H
 #define L2TPSRV_CALL_H
@@ -17,6 +23,7 @@
 #include <sys/types.h>
 #include <systemd/sd-event.h>
 
+#include "auth.h"
 #include "config.h"
 #include "ctl_proto.h"
 #include "dataplane.h"
@@ -37,9 +44,11 @@ struct calls *calls_free(struct calls *calls);
 /*
  * Starts the call's pppd with an address from the pool. tunnel_fd is the
  * tunnel's UDP socket (the kernel data path attaches PPPoL2TP to it);
- * peer is shown by l2tpctl. 0 or a negative errno (-ENOSPC: pool empty).
+ * peer and local are its two ends (l2tpctl shows the peer). 0 or a
+ * negative errno (-ENOSPC: pool empty).
  */
-int calls_start(struct calls *calls, const struct lns_call *lc, int tunnel_fd, const char *peer);
+int calls_start(struct calls *calls, const struct lns_call *lc, int tunnel_fd,
+		const struct sockaddr_storage *peer, const struct sockaddr_storage *local);
 /* The call is going: its pppd is asked to end. Unknown ids are fine. */
 void calls_stop(struct calls *calls, uint16_t tunnel_id, uint16_t session_id);
 
@@ -50,6 +59,24 @@ void calls_stop(struct calls *calls, uint16_t tunnel_id, uint16_t session_id);
  */
 int calls_ppp_event(struct calls *calls, uint16_t tunnel_id, uint16_t session_id, pid_t sender,
 		    const struct ctl_ppp_event *ev);
+
+/*
+ * The live call (tunnel_id, session_id) whose pppd, sender, asks to
+ * authenticate its peer: fills out's ids, ends and Acct-Session-Id (the
+ * IKE part is the caller's). -ESRCH when there is no such call, -EPERM
+ * when sender is not its pppd.
+ */
+int calls_auth_call(const struct calls *calls, uint16_t tunnel_id, uint16_t session_id,
+		    pid_t sender, struct auth_call *out);
+/*
+ * RADIUS answered for the call: on an accept, its Framed-IP-Address
+ * becomes the call's address (auth_assign_address(); an address another
+ * call holds turns the accept into a reject), and the call keeps Class and
+ * the interim interval. Logs the outcome (rq's user and method only). A call gone meanwhile turns
+ * result into an error.
+ */
+void calls_auth_done(struct calls *calls, uint16_t tunnel_id, uint16_t session_id, pid_t sender,
+		     const struct ctl_auth_request *rq, struct auth_result *result);
 
 /* Fills the PPP part of out (peer, ppp_state ... packets_out); false when no call. */
 bool calls_describe(const struct calls *calls, uint16_t tunnel_id, uint16_t session_id,

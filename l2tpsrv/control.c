@@ -2,7 +2,9 @@
  * control: control socket server; see control.h and ctl_proto.h.
  *
  * One request per connection. The reply is built in memory and written
- * as the socket allows, so a slow client never blocks the server.
+ * as the socket allows, so a slow client never blocks the server. A
+ * CTL_AUTH request waits for RADIUS with its connection open; a client
+ * that hangs up first cancels it.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -15,6 +17,7 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include "auth.h"
 #include "call.h"
 #include "control.h"
 #include "ctl_proto.h"
@@ -41,8 +44,11 @@ struct client {
 	union {
 		struct ctl_ppp_event ppp;
 		struct ctl_match match;
+		struct ctl_auth_request auth;
 	} arg; /* what follows the request, for the commands that take one */
 	size_t req_len; /* of req and arg together */
+	struct auth_request *pending; /* CTL_AUTH sent to RADIUS, not answered yet */
+	pid_t sender;                 /* CTL_AUTH: the pppd asking */
 	uint8_t *out;
 	size_t out_len;
 	size_t out_cap;
@@ -50,8 +56,11 @@ struct client {
 	bool failed;
 };
 
+/* Also cancels a pending CTL_AUTH. */
 static void client_free(struct client *c)
 {
+	auth_cancel(c->pending);
+	explicit_bzero(&c->arg, sizeof(c->arg)); /* a PAP password, a CHAP response */
 	sd_event_source_disable_unref(c->source);
 	close(c->fd);
 	free(c->out);
@@ -123,6 +132,22 @@ static bool session_matches(const struct ctl_match *m, const struct ctl_session 
 	case CTL_MATCH_ADDR:
 		return s->remote_addr && s->remote_addr == m->addr;
 	}
+	return false;
+}
+
+/* The owner of one tunnel, found with lns_foreach_tunnel. */
+struct owner_query {
+	uint16_t tunnel_id;
+	uint64_t *owner;
+};
+
+static bool find_owner(void *ctx, const struct lns_tunnel_info *i)
+{
+	struct owner_query *q = ctx;
+
+	if (i->tunnel_id != q->tunnel_id)
+		return true;
+	*q->owner = i->owner;
 	return false;
 }
 
@@ -264,6 +289,70 @@ static int32_t ppp_event(struct client *c)
 	return calls_ppp_event(calls, c->req.tunnel_id, c->req.session_id, cred.pid, &c->arg.ppp);
 }
 
+/* run_request's word for "the answer comes later" (CTL_AUTH). */
+#define CTL_PENDING 1
+
+static void send_reply(struct client *c, struct ctl_reply *reply);
+
+/* RADIUS answered c's CTL_AUTH: the call takes what it was granted, the plugin hears it. */
+static void on_auth_done(void *userdata, struct auth_result *result)
+{
+	struct client *c = userdata;
+	struct ctl_reply reply = { .magic = CTL_MAGIC };
+
+	c->pending = NULL;
+	calls_auth_done(server_calls(c->ctl->srv), c->req.tunnel_id, c->req.session_id,
+			c->sender, &c->arg.auth, result);
+	out_append(c, &result->reply, sizeof(result->reply));
+	send_reply(c, &reply);
+	if (c->failed)
+		client_free(c);
+}
+
+/* The IKE SA's view of tunnel_id's peer, as l2tpctl shows it. */
+static void describe_tunnel_ipsec(struct client *c, uint16_t tunnel_id, struct ctl_session *out)
+{
+	struct list_ctx lc = { .srv = c->ctl->srv };
+
+	lns_foreach_tunnel(server_lns(c->ctl->srv), find_owner, &(struct owner_query){
+		.tunnel_id = tunnel_id, .owner = &lc.owner });
+	describe_ipsec(&lc, out);
+}
+
+/* CTL_AUTH: only from the call's own pppd (SO_PEERCRED), only with RADIUS configured. */
+static int32_t start_auth(struct client *c)
+{
+	struct auth *auth = server_auth(c->ctl->srv);
+	struct calls *calls = server_calls(c->ctl->srv);
+	struct ctl_session ipsec = { 0 };
+	struct auth_call call;
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+	int r;
+
+	if (!auth || !calls)
+		return -EOPNOTSUPP;
+	if (getsockopt(c->fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0)
+		return -errno;
+	r = calls_auth_call(calls, c->req.tunnel_id, c->req.session_id, cred.pid, &call);
+	if (r < 0)
+		return r;
+	describe_tunnel_ipsec(c, c->req.tunnel_id, &ipsec);
+	if (ipsec.ike_remote[0]) /* the outer address, NAT's included, as l2tpctl shows it */
+		copy_string(call.calling_station, sizeof(call.calling_station), ipsec.ike_remote);
+	copy_string(call.ike_id, sizeof(call.ike_id), ipsec.ike_id);
+	c->sender = cred.pid;
+	r = auth_start(auth, &c->arg.auth, &call, on_auth_done, c, &c->pending);
+	/* the request holds them now; only user, method and challenge are needed again */
+	explicit_bzero(c->arg.auth.password, sizeof(c->arg.auth.password));
+	explicit_bzero(c->arg.auth.response, sizeof(c->arg.auth.response));
+	if (r < 0)
+		return r;
+	log_msg(LOG_DEBUG, "tunnel=%u session=%u event=radius_request method=%s",
+		c->req.tunnel_id, c->req.session_id, auth_method_name(c->arg.auth.method));
+	return CTL_PENDING;
+}
+
 static int32_t run_request(struct client *c, struct ctl_reply *reply)
 {
 	const struct ctl_request *rq = &c->req;
@@ -296,35 +385,47 @@ static int32_t run_request(struct client *c, struct ctl_reply *reply)
 		return ppp_event(c);
 	case CTL_KILL:
 		return kill_matching(&lc, &c->arg.match, reply);
+	case CTL_AUTH:
+		return start_auth(c);
 	}
 	return -EOPNOTSUPP;
 }
 
-static int on_client(sd_event_source *source, int fd, uint32_t revents, void *userdata);
+/* Writes the reply header before what run_request appended, and sends it all. */
+static void send_reply(struct client *c, struct ctl_reply *reply)
+{
+	struct lns_counters counters;
+
+	lns_get_counters(server_lns(c->ctl->srv), &counters);
+	reply->uptime_ms = (server_now() - c->ctl->started_usec) / 1000;
+	reply->tunnels_established = counters.tunnels_established;
+	reply->sessions_established = counters.sessions_established;
+	reply->packets_dropped = counters.packets_dropped;
+	if (server_calls(c->ctl->srv)) {
+		reply->pool_in_use = calls_pool_in_use(server_calls(c->ctl->srv));
+		reply->pool_size = calls_pool_size(server_calls(c->ctl->srv));
+	}
+	/* The reply header goes first: records were appended after a gap for it. */
+	if (c->out_len >= sizeof(*reply) && !c->failed)
+		memcpy(c->out, reply, sizeof(*reply));
+	log_msg(LOG_DEBUG, "event=control command=%u status=%d", c->req.command, reply->status);
+	sd_event_source_set_io_events(c->source, EPOLLOUT);
+}
 
 static void answer(struct client *c)
 {
 	struct ctl_reply reply = { .magic = CTL_MAGIC };
-	struct lns_counters counters;
 
 	if (c->req.magic != CTL_MAGIC || c->req.version != CTL_VERSION)
 		reply.status = -EPROTO;
 	else
 		reply.status = run_request(c, &reply);
-	lns_get_counters(server_lns(c->ctl->srv), &counters);
-	reply.uptime_ms = (server_now() - c->ctl->started_usec) / 1000;
-	reply.tunnels_established = counters.tunnels_established;
-	reply.sessions_established = counters.sessions_established;
-	reply.packets_dropped = counters.packets_dropped;
-	if (server_calls(c->ctl->srv)) {
-		reply.pool_in_use = calls_pool_in_use(server_calls(c->ctl->srv));
-		reply.pool_size = calls_pool_size(server_calls(c->ctl->srv));
+	if (reply.status == CTL_PENDING) {
+		/* nothing more to read: readable now means the client hung up */
+		sd_event_source_set_io_events(c->source, EPOLLIN | EPOLLRDHUP);
+		return;
 	}
-	/* The reply header goes first: records were appended after a gap for it. */
-	if (c->out_len >= sizeof(reply) && !c->failed)
-		memcpy(c->out, &reply, sizeof(reply));
-	log_msg(LOG_DEBUG, "event=control command=%u status=%d", c->req.command, reply.status);
-	sd_event_source_set_io_events(c->source, EPOLLOUT);
+	send_reply(c, &reply);
 }
 
 /* How much a request of this command is, with what follows it. */
@@ -337,6 +438,8 @@ static size_t request_size(const struct client *c)
 		return sizeof(c->req) + sizeof(c->arg.ppp);
 	case CTL_KILL:
 		return sizeof(c->req) + sizeof(c->arg.match);
+	case CTL_AUTH:
+		return sizeof(c->req) + sizeof(c->arg.auth);
 	}
 	return sizeof(c->req);
 }
@@ -354,6 +457,18 @@ static int on_client(sd_event_source *source, int fd, uint32_t revents, void *us
 	struct client *c = userdata;
 	ssize_t n;
 
+	if (c->pending) {
+		uint8_t byte;
+
+		n = read(fd, &byte, 1);
+		if (n < 0 && (errno == EAGAIN || errno == EINTR))
+			return 0;
+		log_msg(LOG_INFO, "tunnel=%u session=%u event=radius_cancelled reason=\"%s\"",
+			c->req.tunnel_id, c->req.session_id,
+			n == 0 ? "pppd gave up waiting" : "pppd sent more than its request");
+		client_free(c); /* cancels the RADIUS request */
+		return 0;
+	}
 	if (c->req_len < request_size(c)) {
 		size_t want = request_size(c) - c->req_len;
 

@@ -3,12 +3,16 @@
  * (control.c) and l2tpctl.
  *
  * A client connects to the unix stream socket, writes one struct
- * ctl_request (followed, for CTL_PPP_EVENT and CTL_KILL, by the one
- * struct that command takes), and reads one struct ctl_reply followed by
- * n_tunnels struct ctl_tunnel and n_sessions struct ctl_session; then the
- * daemon closes the connection. Every struct has a fixed size and is checked
- * exactly; strings are NUL-terminated within their arrays. Both ends run
- * on the same host, so integers are in host order.
+ * ctl_request (followed, for CTL_PPP_EVENT, CTL_KILL and CTL_AUTH, by the
+ * one struct that command takes), and reads one struct ctl_reply followed by
+ * n_tunnels struct ctl_tunnel and n_sessions struct ctl_session (CTL_AUTH:
+ * by one struct ctl_auth_reply when status is 0); then the daemon closes
+ * the connection. Every struct has a fixed size and is checked exactly;
+ * strings are NUL-terminated within their arrays. Both ends run on the
+ * same host, so integers are in host order.
+ *
+ * CTL_AUTH is answered when RADIUS has answered, seconds later: the client
+ * waits on the open connection; closing it cancels the request.
  */
 #ifndef L2TPSRV_CTL_PROTO_H
 #define L2TPSRV_CTL_PROTO_H
@@ -16,7 +20,7 @@
 #include <stdint.h>
 
 #define CTL_MAGIC 0x6c327470u /* "l2tp" */
-#define CTL_VERSION 3
+#define CTL_VERSION 4
 #define CTL_DEFAULT_SOCKET "/run/l2tpsrv/control"
 
 enum ctl_command {
@@ -33,6 +37,14 @@ enum ctl_command {
 	CTL_PPP_EVENT = 6,
 	/* A struct ctl_match follows; ends every session it matches (CDN, result 3). */
 	CTL_KILL = 7,
+	/*
+	 * From the pppd plugin (with l2tpsrv-radius): tunnel_id, session_id
+	 * name the call, a struct ctl_auth_request follows; the peer's
+	 * credentials go to RADIUS, the verdict comes back in a struct
+	 * ctl_auth_reply. Only from the call's own pppd, as CTL_PPP_EVENT.
+	 * -EOPNOTSUPP when no RADIUS auth server is configured.
+	 */
+	CTL_AUTH = 8,
 };
 
 enum ctl_ppp_event_kind {
@@ -72,6 +84,60 @@ struct ctl_match {
 	char user[64];
 	uint32_t addr; /* IPv4, network order */
 	uint32_t reserved;
+};
+
+enum ctl_auth_method {
+	CTL_AUTH_PAP = 1,
+	CTL_AUTH_CHAP = 2,       /* CHAP with MD5 */
+	CTL_AUTH_MSCHAP = 3,     /* MS-CHAP (version 1) */
+	CTL_AUTH_MSCHAP_V2 = 4,
+};
+
+#define CTL_AUTH_MAX_CHALLENGE 64 /* pppd's MAX_CHALLENGE_LEN */
+#define CTL_AUTH_MAX_RESPONSE 64  /* pppd's MAX_RESPONSE_LEN */
+
+/*
+ * What the peer sent to authenticate. For the CHAP family, challenge and
+ * response are what pppd's chap_verify_hook gets, without their length
+ * byte: MD5 a 16-octet hash; MS-CHAP 49 octets (LM-Response 24,
+ * NT-Response 24, use-NT flag 1); MS-CHAPv2 49 octets (Peer-Challenge 16,
+ * reserved 8, NT-Response 24, flags 1). The daemon never logs password or
+ * response.
+ */
+struct ctl_auth_request {
+	uint32_t method;       /* enum ctl_auth_method */
+	uint8_t chap_id;       /* the CHAP Identifier of challenge and response */
+	uint8_t challenge_len; /* 0..CTL_AUTH_MAX_CHALLENGE */
+	uint8_t response_len;  /* 0..CTL_AUTH_MAX_RESPONSE */
+	uint8_t reserved;
+	char user[256];        /* the name the peer gave */
+	char password[256];    /* PAP only; all zero for the others */
+	uint8_t challenge[CTL_AUTH_MAX_CHALLENGE];
+	uint8_t response[CTL_AUTH_MAX_RESPONSE];
+};
+
+enum ctl_auth_result {
+	CTL_AUTH_ACCEPT = 1, /* Access-Accept */
+	CTL_AUTH_REJECT = 2, /* Access-Reject, or an accept l2tpsrv cannot honour */
+	CTL_AUTH_ERROR = 3,  /* no answer (timeout) or no request: pppd rejects too */
+};
+
+/* The verdict; every field but result and message is 0 when not given. */
+struct ctl_auth_reply {
+	uint32_t result;            /* enum ctl_auth_result */
+	uint32_t framed_ip;         /* the peer's address (IPv4, network order) */
+	uint32_t session_timeout_s; /* pppd's maxconnect */
+	uint32_t idle_timeout_s;    /* pppd's idle */
+	uint32_t framed_mtu;
+	uint32_t interim_s;         /* Acct-Interim-Interval: for l2tpsrv, not pppd */
+	uint32_t dns[2];            /* IPv4, network order */
+	/*
+	 * To the peer in the Success or Failure packet. MS-CHAPv2 accept:
+	 * "S=<40 hex digits>" (MS-CHAP2-Success without its Ident octet);
+	 * MS-CHAP(v2) reject: "E=691 R=0 ..." (MS-CHAP-Error without Ident);
+	 * otherwise the Reply-Message, or "".
+	 */
+	char message[256];
 };
 
 struct ctl_request {
@@ -159,6 +225,12 @@ struct ctl_session {
 	char ike_id[128];       /* its IKE identity */
 	char ike_user[64];      /* its XAuth or EAP identity */
 	char ike_cert[128];     /* its certificate's subject */
+	/* for RADIUS accounting: the call's Acct-Session-Id, and what the Access-Accept gave */
+	char acct_session_id[24];
+	uint16_t radius_class_len; /* octets in radius_class, 0: no Class */
+	uint16_t reserved5;
+	uint32_t acct_interim_s;   /* Acct-Interim-Interval, 0: none */
+	uint8_t radius_class[64];  /* the first Class attribute (cut to 64 octets) */
 };
 
 #endif

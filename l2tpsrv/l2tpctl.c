@@ -132,6 +132,9 @@ static void sanitize(struct listing *l)
 		terminate(l->sessions[i].ike_id, sizeof(l->sessions[i].ike_id));
 		terminate(l->sessions[i].ike_user, sizeof(l->sessions[i].ike_user));
 		terminate(l->sessions[i].ike_cert, sizeof(l->sessions[i].ike_cert));
+		terminate(l->sessions[i].acct_session_id, sizeof(l->sessions[i].acct_session_id));
+		if (l->sessions[i].radius_class_len > sizeof(l->sessions[i].radius_class))
+			l->sessions[i].radius_class_len = sizeof(l->sessions[i].radius_class);
 	}
 }
 
@@ -204,6 +207,25 @@ static void print_json_ipsec(const struct ctl_session *s)
 	putchar('}');
 }
 
+/*
+ * What RADIUS accounting knows of a session, as a JSON member (after a
+ * comma): its Acct-Session-Id and what the Access-Accept gave; null
+ * without PPP.
+ */
+static void print_json_radius(const struct ctl_session *s)
+{
+	if (!s->acct_session_id[0]) {
+		printf(",\"radius\":null");
+		return;
+	}
+	printf(",\"radius\":{\"acct_session_id\":");
+	json_string(s->acct_session_id);
+	printf(",\"class\":\"");
+	for (size_t i = 0; i < s->radius_class_len; i++)
+		printf("%02x", s->radius_class[i]);
+	printf("\",\"interim_s\":%" PRIu32 "}", s->acct_interim_s);
+}
+
 static void print_json_session(const struct ctl_session *s)
 {
 	printf("{\"id\":%u,\"peer_id\":%u,\"tunnel_id\":%u,\"state\":", s->session_id,
@@ -223,6 +245,7 @@ static void print_json_session(const struct ctl_session *s)
 	       s->alignment_errors, s->age_ms);
 	print_json_ppp(s);
 	print_json_ipsec(s);
+	print_json_radius(s);
 	putchar('}');
 }
 

@@ -91,7 +91,7 @@ static bool add_plugin(struct ppp_args *a, const struct ppp_args_call *c)
 	return add(a, "plugin") && add(a, c->plugin) && add(a, "l2tpsrv-socket") &&
 	       add(a, c->control_socket) && add(a, "l2tpsrv-tunnel") &&
 	       addf(a, "%u", c->tunnel_id) && add(a, "l2tpsrv-session") &&
-	       addf(a, "%u", c->session_id);
+	       addf(a, "%u", c->session_id) && (!c->radius_auth || add(a, "l2tpsrv-radius"));
 }
 
 /* What the server decides, after the admin's options file. */
@@ -123,7 +123,7 @@ int ppp_args_build(struct ppp_args *a, const char *pppd_path, const struct ppp_a
 	    (c->auth & ~(unsigned int)(PPP_AUTH_PAP | PPP_AUTH_CHAP | PPP_AUTH_MSCHAP |
 				       PPP_AUTH_MSCHAP_V2)) ||
 	    c->n_dns > PPP_ARGS_MAX_DNS || !c->local_addr || !c->remote_addr ||
-	    (c->plugin && !c->control_socket))
+	    (c->plugin && !c->control_socket) || (c->radius_auth && !c->plugin))
 		return -EINVAL;
 	ok = add(a, pppd_path) && add_channel(a, c) && add_plugin(a, c) &&
 	     add(a, "lcp-echo-interval") && add(a, LCP_ECHO_INTERVAL) &&

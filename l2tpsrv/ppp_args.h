@@ -16,6 +16,7 @@
 #ifndef L2TPSRV_PPP_ARGS_H
 #define L2TPSRV_PPP_ARGS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -45,6 +46,13 @@ struct ppp_args_call {
 	const char *options_file; /* or NULL */
 	const char *plugin;       /* our pppd plugin's path, or NULL */
 	const char *control_socket;
+	/*
+	 * RADIUS authenticates the peer: the plugin's "l2tpsrv-radius" hands
+	 * pppd's PAP and CHAP checks to l2tpsrv (CTL_AUTH) instead of pppd's
+	 * secrets files. Needs the plugin (-EINVAL without), or pppd would
+	 * quietly check its own files.
+	 */
+	bool radius_auth;
 };
 
 #define PPP_ARGS_MAX 64

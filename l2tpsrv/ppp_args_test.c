@@ -155,6 +155,34 @@ START_TEST(bad_calls_refused)
 }
 END_TEST
 
+START_TEST(radius_auth_adds_the_plugin_flag)
+{
+	struct ppp_args_call c = kernel_call();
+	struct ppp_args a;
+	int session;
+
+	ck_assert_int_eq(ppp_args_build(&a, "/usr/sbin/pppd", &c), 0);
+	ck_assert_int_eq(find(&a, "l2tpsrv-radius"), -1);
+	c.radius_auth = true;
+	c.options_file = "/etc/ppp/options.l2tpsrv";
+	ck_assert_int_eq(ppp_args_build(&a, "/usr/sbin/pppd", &c), 0);
+	ck_assert_ptr_nonnull(strstr(joined(&a), "plugin /usr/lib/pppd/2.4.9/l2tpsrv.so "
+						  "l2tpsrv-socket /run/l2tpsrv/control "
+						  "l2tpsrv-tunnel 7 l2tpsrv-session 9 l2tpsrv-radius "
+						  "lcp-echo-interval"));
+	/* a plugin option: after the plugin is loaded, before the admin's file */
+	session = find(&a, "l2tpsrv-session");
+	ck_assert_int_eq(find(&a, "l2tpsrv-radius"), session + 2);
+	ck_assert_int_lt(find(&a, "l2tpsrv-radius"), find(&a, "file"));
+	/* still the server's address and methods: RADIUS may change them only through the plugin */
+	ck_assert_int_gt(find(&a, "192.168.42.1:192.168.42.10"), find(&a, "file"));
+	ck_assert_int_gt(find(&a, "require-mschap-v2"), find(&a, "file"));
+	/* without the plugin pppd would check its own secrets files: refused */
+	c.plugin = NULL;
+	ck_assert_int_eq(ppp_args_build(&a, "/usr/sbin/pppd", &c), -EINVAL);
+}
+END_TEST
+
 START_TEST(too_long_is_enospc)
 {
 	static char long_path[2000];
@@ -182,6 +210,7 @@ int main(void)
 	tcase_add_test(tc, options_file_before_enforced);
 	tcase_add_test(tc, every_auth_method_and_dns);
 	tcase_add_test(tc, bad_calls_refused);
+	tcase_add_test(tc, radius_auth_adds_the_plugin_flag);
 	tcase_add_test(tc, too_long_is_enospc);
 	suite_add_tcase(s, tc);
 	return check_run_tap(s);

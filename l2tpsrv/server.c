@@ -14,12 +14,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "auth.h"
 #include "call.h"
 #include "control.h"
 #include "ipsec.h"
 #include "lns.h"
 #include "log.h"
 #include "protocol.h"
+#include "radius.h"
 #include "server.h"
 
 /* How long a shutdown waits for peers to acknowledge our StopCCNs. */
@@ -53,6 +55,8 @@ struct server {
 	struct control *control;
 	struct ipsec *ipsec;
 	struct calls *calls; /* pppd per call, when the data path carries PPP */
+	struct radius *radius; /* when RADIUS servers are configured */
+	struct auth *auth;     /* when RADIUS authenticates the calls */
 	struct listener listeners[CONFIG_MAX_LISTEN];
 	size_t n_listeners;
 	uint64_t shutdown_deadline;
@@ -358,17 +362,17 @@ static int io_session_up(void *ctx, const struct lns_call *lc)
 {
 	struct server *srv = ctx;
 	struct timer_slot *slot = &srv->timers[lc->tunnel_id];
-	struct sockaddr_storage peer;
-	socklen_t peer_len = sizeof(peer);
-	char where[64] = "";
+	struct sockaddr_storage peer = { 0 }, local = { 0 };
+	socklen_t peer_len = sizeof(peer), local_len = sizeof(local);
 
 	if (!srv->calls)
 		return 0;
 	if (!slot->io)
 		return -EBADF; /* no tunnel socket */
-	if (getpeername(slot->fd, (struct sockaddr *)&peer, &peer_len) == 0)
-		lns_sockaddr_string(&peer, where, sizeof(where));
-	return calls_start(srv->calls, lc, slot->fd, where);
+	if (getpeername(slot->fd, (struct sockaddr *)&peer, &peer_len) < 0 ||
+	    getsockname(slot->fd, (struct sockaddr *)&local, &local_len) < 0)
+		return -errno;
+	return calls_start(srv->calls, lc, slot->fd, &peer, &local);
 }
 
 /* The call is going: its pppd is told to end (SIGTERM, later SIGKILL). */
@@ -396,6 +400,43 @@ struct ipsec *server_ipsec(struct server *srv)
 struct calls *server_calls(struct server *srv)
 {
 	return srv->calls;
+}
+
+struct auth *server_auth(struct server *srv)
+{
+	return srv->auth;
+}
+
+/* The RADIUS client, and RADIUS authentication when an auth server is configured. */
+static int open_radius(struct server *srv)
+{
+	const struct l2tpsrv_config *cfg = srv->cfg;
+	struct auth_nas nas = { .ip = cfg->radius_nas_ip }; /* network order, as auth wants */
+	char err[256];
+	int r;
+
+	if (!cfg->radius.n_auth && !cfg->radius.n_acct)
+		return 0;
+	r = radius_library_init(NULL, err, sizeof(err));
+	if (r < 0) {
+		log_msg(LOG_ERR, "event=radius_failed error=\"%s\"", err);
+		return r;
+	}
+	r = radius_new(&srv->radius, srv->event, &cfg->radius);
+	if (r < 0) {
+		log_msg(LOG_ERR, "event=radius_failed error=\"%s\"", strerror(-r));
+		return r;
+	}
+	if (!cfg->radius.n_auth)
+		return 0;
+	snprintf(nas.identifier, sizeof(nas.identifier), "%s",
+		 cfg->radius_nas_identifier[0] ? cfg->radius_nas_identifier : cfg->host_name);
+	srv->auth = auth_new(srv->radius, &nas);
+	if (!srv->auth)
+		return -ENOMEM;
+	log_msg(LOG_INFO, "event=radius_auth servers=%zu nas_identifier=\"%s\"",
+		cfg->radius.n_auth, nas.identifier);
+	return 0;
 }
 
 static int open_listener(struct server *srv, const struct config_listen *cl)
@@ -510,6 +551,8 @@ uint64_t server_now(void)
 static void server_free(struct server *srv)
 {
 	control_free(srv->control);
+	radius_free(srv->radius); /* pending requests die with it, their callbacks uncalled */
+	auth_free(srv->auth);
 	ipsec_free(srv->ipsec);
 	lns_free(srv->lns);
 	calls_free(srv->calls);
@@ -556,6 +599,9 @@ int server_run(const struct l2tpsrv_config *cfg, struct dataplane *dp)
 			goto out;
 	}
 	r = ipsec_new(&srv->ipsec, srv->event, cfg, srv->lns);
+	if (r < 0)
+		goto out;
+	r = open_radius(srv);
 	if (r < 0)
 		goto out;
 	for (size_t i = 0; i < cfg->n_listen; i++) {

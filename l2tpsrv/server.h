@@ -26,5 +26,7 @@ void server_shutdown(struct server *srv);
 struct ipsec *server_ipsec(struct server *srv);
 /* The calls' pppds, or NULL when the data path carries no PPP. */
 struct calls *server_calls(struct server *srv);
+/* RADIUS authentication (CTL_AUTH), or NULL when no RADIUS auth server is configured. */
+struct auth *server_auth(struct server *srv);
 
 #endif

@@ -21,6 +21,16 @@
  * REPORT_TIMEOUT_MS, and a failed report is logged and otherwise ignored:
  * it never stops pppd. Without l2tpsrv-socket the plugin does nothing.
  *
+ * With "l2tpsrv-radius" (l2tpsrv adds it when RADIUS authenticates), the
+ * plugin also takes over pppd's PAP and CHAP checks (pap_auth_hook,
+ * chap_verify_hook; CHAP with MD5, MS-CHAP and MS-CHAPv2): it forwards
+ * what the peer sent to l2tpsrv (CTL_AUTH) and waits, up to
+ * AUTH_TIMEOUT_MS, for l2tpsrv's verdict after RADIUS; no answer is a
+ * reject. An accept may set the peer's address (ip_choose_hook, and
+ * allowed_address_hook lets the peer have it), the connect time limit,
+ * the idle limit, the MTU and the DNS servers offered. pppd's secrets
+ * files are not read then (pap_check_hook, chap_check_hook).
+ *
  * pppd_version must match pppd's own, or pppd refuses the plugin.
  */
 #include <errno.h>
@@ -33,6 +43,7 @@
 #include <pppd/fsm.h>
 #include <pppd/lcp.h>
 #include <pppd/ipcp.h>
+#include <pppd/chap-new.h>
 
 #include "ctl_proto.h"
 #include "report.h"
@@ -53,6 +64,8 @@ static int l2tpsrv_session;
 static struct ctl_ppp_event call_state;
 static bool counters_taken;
 static bool down_reported;
+
+static int enable_radius_auth(char **argv);
 
 static option_t l2tpsrv_options[] = {
 	{
@@ -80,6 +93,12 @@ static option_t l2tpsrv_options[] = {
 		.flags = OPT_PRIO | OPT_LIMITS,
 		.lower_limit = 1,
 		.upper_limit = 65535,
+	},
+	{
+		.name = "l2tpsrv-radius",
+		.type = o_special_noarg,
+		.addr = (void *)enable_radius_auth,
+		.description = "Authenticate the peer through l2tpsrv (RADIUS)",
 	},
 	{ .name = NULL },
 };
@@ -208,6 +227,143 @@ static void on_pppd_exit(void *arg, int exit_code)
 	report_copy_string(call_state.reason, sizeof(call_state.reason),
 			   report_exit_reason(exit_code));
 	report(CTL_PPP_DOWN);
+}
+
+/* ---- authentication through l2tpsrv (l2tpsrv-radius) ---- */
+
+/* The peer's address as RADIUS gave it (network order); 0: the command line's. */
+static u_int32_t radius_addr;
+
+/* Tells pppd it need not look for secrets: l2tpsrv has them. */
+static int radius_has_secrets(void)
+{
+	return 1;
+}
+
+/* Takes what an accept grants; the connect and idle limits start when IPCP is up. */
+static void apply_grants(const struct ctl_auth_reply *rp)
+{
+	if (rp->framed_ip)
+		radius_addr = rp->framed_ip;
+	if (rp->session_timeout_s)
+		maxconnect = (int)rp->session_timeout_s;
+	if (rp->idle_timeout_s)
+		idle_time_limit = (int)rp->idle_timeout_s;
+	if (rp->dns[0] || rp->dns[1]) {
+		ipcp_allowoptions[0].dnsaddr[0] = rp->dns[0] ? rp->dns[0] : rp->dns[1];
+		ipcp_allowoptions[0].dnsaddr[1] = rp->dns[1] ? rp->dns[1] : rp->dns[0];
+	}
+	/* the link is up (LCP set its MTU); RADIUS may only lower it */
+	if (rp->framed_mtu >= 576 && (int)rp->framed_mtu < netif_get_mtu(ifunit))
+		netif_set_mtu(ifunit, (int)rp->framed_mtu);
+}
+
+/*
+ * Asks l2tpsrv about the peer's credentials in rq, and wipes them. True
+ * when l2tpsrv accepted; *reply holds the verdict either way (an error
+ * when l2tpsrv could not be asked).
+ */
+static bool ask_l2tpsrv(struct ctl_auth_request *rq, struct ctl_auth_reply *reply)
+{
+	int32_t daemon_status = 0;
+	int r = -ENOTCONN;
+
+	memset(reply, 0, sizeof(*reply));
+	reply->result = CTL_AUTH_ERROR;
+	if (reporting_enabled())
+		r = report_auth_send(l2tpsrv_socket, (uint16_t)l2tpsrv_tunnel,
+				     (uint16_t)l2tpsrv_session, rq, AUTH_TIMEOUT_MS, &daemon_status,
+				     reply);
+	if (r < 0)
+		error("l2tpsrv: tunnel=%d session=%d: cannot ask l2tpsrv to authenticate %q: %s",
+		      l2tpsrv_tunnel, l2tpsrv_session, rq->user, strerror(-r));
+	else if (daemon_status < 0)
+		error("l2tpsrv: tunnel=%d session=%d: l2tpsrv refused to authenticate %q: %s",
+		      l2tpsrv_tunnel, l2tpsrv_session, rq->user, daemon_error_text(daemon_status));
+	else if (reply->result == CTL_AUTH_ERROR)
+		error("l2tpsrv: tunnel=%d session=%d: no answer from RADIUS for %q",
+		      l2tpsrv_tunnel, l2tpsrv_session, rq->user);
+	else if (reply->result == CTL_AUTH_REJECT)
+		notice("l2tpsrv: RADIUS rejected %q", rq->user);
+	if (r < 0 || daemon_status < 0) {
+		memset(reply, 0, sizeof(*reply));
+		reply->result = CTL_AUTH_ERROR;
+	}
+	explicit_bzero(rq, sizeof(*rq));
+	if (reply->result != CTL_AUTH_ACCEPT)
+		return 0;
+	apply_grants(reply);
+	return 1;
+}
+
+static int radius_pap_auth(char *user, char *passwd, char **msgp, struct wordlist **paddrs,
+			   struct wordlist **popts)
+{
+	static char message[sizeof(((struct ctl_auth_reply *)0)->message)];
+	struct ctl_auth_request rq;
+	struct ctl_auth_reply reply;
+	bool ok = 0;
+
+	(void)paddrs; /* none: allowed_address_hook decides */
+	(void)popts;
+	memset(&reply, 0, sizeof(reply));
+	if (report_auth_pap(&rq, user, passwd) < 0) /* wipes rq */
+		error("l2tpsrv: PAP name or password too long for l2tpsrv: rejected");
+	else
+		ok = ask_l2tpsrv(&rq, &reply);
+	report_copy_string(message, sizeof(message), reply.message);
+	*msgp = message;
+	return ok;
+}
+
+static int radius_chap_verify(char *name, char *ourname, int id,
+			      struct chap_digest_type *digest, unsigned char *challenge,
+			      unsigned char *response, char *message, int message_space)
+{
+	struct ctl_auth_request rq;
+	struct ctl_auth_reply reply;
+	bool ok = 0;
+	int r;
+
+	(void)ourname;
+	memset(&reply, 0, sizeof(reply));
+	r = report_auth_chap(&rq, digest->code, name, id, challenge, response);
+	if (r < 0)
+		error("l2tpsrv: CHAP response (digest %d) l2tpsrv cannot take: %s: rejected",
+		      digest->code, strerror(-r));
+	else
+		ok = ask_l2tpsrv(&rq, &reply);
+	if (message_space > 0)
+		report_copy_string(message, (size_t)message_space, reply.message);
+	return ok;
+}
+
+/* IPCP asks which address the peer gets: RADIUS's, if it named one. */
+static void radius_choose_ip(u_int32_t *addrp)
+{
+	if (radius_addr)
+		*addrp = radius_addr;
+}
+
+/* Only the address the peer was given: l2tpsrv's pool's, or RADIUS's. */
+static int radius_allowed_address(u_int32_t addr)
+{
+	u_int32_t given = radius_addr ? radius_addr : ipcp_wantoptions[0].hisaddr;
+
+	return given != 0 && addr == given;
+}
+
+/* The option "l2tpsrv-radius": from now on l2tpsrv authenticates. */
+static int enable_radius_auth(char **argv)
+{
+	(void)argv;
+	pap_check_hook = radius_has_secrets;
+	pap_auth_hook = radius_pap_auth;
+	chap_check_hook = radius_has_secrets;
+	chap_verify_hook = radius_chap_verify;
+	ip_choose_hook = radius_choose_ip;
+	allowed_address_hook = radius_allowed_address;
+	return 1;
 }
 
 void plugin_init(void);

@@ -1,10 +1,12 @@
 /*
  * Tests of the pppd plugin's report layer, without pppd: reason words for
  * exit codes, the method from LCP's options, string copies, the framing of
- * a CTL_PPP_EVENT request, and the exchange with a fake l2tpsrv control
- * socket served by a thread: exact bytes, refusals, and a daemon that
- * never answers, closes early or answers garbage.
+ * CTL_PPP_EVENT and CTL_AUTH requests, and the exchange with a fake
+ * l2tpsrv control socket served by a thread: exact bytes, refusals, a
+ * verdict, and a daemon that never answers, closes early or answers
+ * garbage.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
@@ -31,6 +33,7 @@ enum fake_answer {
 	ANSWER_CLOSE,        /* close without a reply */
 	ANSWER_NEVER,        /* keep the connection open, say nothing */
 	ANSWER_AFTER_SIGNAL, /* signal the client, then reply with .status */
+	ANSWER_THEN_CLOSE,   /* a ctl_reply with .status, then close at once */
 };
 
 struct fake_daemon {
@@ -40,7 +43,10 @@ struct fake_daemon {
 	pthread_t client;
 	enum fake_answer answer;
 	int32_t status;
-	uint8_t got[2 * REPORT_MESSAGE_SIZE];
+	size_t request_size; /* what the client sends before the daemon answers */
+	const void *extra;   /* sent after the ctl_reply (CTL_AUTH's verdict) */
+	size_t extra_len;
+	uint8_t got[2 * AUTH_MESSAGE_SIZE];
 	size_t got_len; /* everything the client sent, until it closed */
 };
 
@@ -57,11 +63,13 @@ static void read_some(struct fake_daemon *d, int fd, size_t want)
 	}
 }
 
-static void reply(int fd, uint32_t magic, int32_t daemon_status)
+static void reply(struct fake_daemon *d, int fd, uint32_t magic, int32_t daemon_status)
 {
 	struct ctl_reply r = { .magic = magic, .status = daemon_status };
 
 	ck_assert_int_eq(write(fd, &r, sizeof(r)), sizeof(r));
+	if (d->extra_len)
+		ck_assert_int_eq(write(fd, d->extra, d->extra_len), (ssize_t)d->extra_len);
 }
 
 static void *fake_serve(void *arg)
@@ -71,17 +79,17 @@ static void *fake_serve(void *arg)
 
 	if (fd < 0)
 		return NULL;
-	read_some(d, fd, REPORT_MESSAGE_SIZE);
-	if (d->answer == ANSWER_STATUS)
-		reply(fd, CTL_MAGIC, d->status);
+	read_some(d, fd, d->request_size);
+	if (d->answer == ANSWER_STATUS || d->answer == ANSWER_THEN_CLOSE)
+		reply(d, fd, CTL_MAGIC, d->status);
 	if (d->answer == ANSWER_BAD_MAGIC)
-		reply(fd, ~CTL_MAGIC, 0);
+		reply(d, fd, ~CTL_MAGIC, 0);
 	if (d->answer == ANSWER_AFTER_SIGNAL) {
 		pthread_kill(d->client, SIGUSR1);
 		usleep(50 * 1000);
-		reply(fd, CTL_MAGIC, d->status);
+		reply(d, fd, CTL_MAGIC, d->status);
 	}
-	if (d->answer != ANSWER_CLOSE)
+	if (d->answer != ANSWER_CLOSE && d->answer != ANSWER_THEN_CLOSE)
 		read_some(d, fd, sizeof(d->got)); /* until the client closes */
 	close(fd);
 	return NULL;
@@ -101,6 +109,7 @@ static void fake_start(struct fake_daemon *d, enum fake_answer answer, int32_t d
 	ck_assert_int_eq(listen(d->listen_fd, 4), 0);
 	d->answer = answer;
 	d->status = daemon_status;
+	d->request_size = REPORT_MESSAGE_SIZE;
 	d->client = pthread_self();
 	ck_assert_int_eq(pthread_create(&d->thread, NULL, fake_serve, d), 0);
 }
@@ -361,6 +370,195 @@ START_TEST(send_fails_without_daemon_and_leaks_no_fd)
 }
 END_TEST
 
+/* ---- CTL_AUTH ---- */
+
+/* pppd's MS-CHAPv2 challenge and response buffers: the length octet first. */
+static void mschap2_buffers(unsigned char challenge[1 + 16], unsigned char response[1 + 49])
+{
+	challenge[0] = 16;
+	for (int i = 0; i < 16; i++)
+		challenge[1 + i] = (unsigned char)(0xa0 + i);
+	response[0] = 49;
+	for (int i = 0; i < 49; i++)
+		response[1 + i] = (unsigned char)i;
+}
+
+/* pppd.h's bool comes without true and false. */
+static int all_zero(const void *p, size_t len)
+{
+	const uint8_t *b = p;
+
+	for (size_t i = 0; i < len; i++)
+		if (b[i])
+			return 0;
+	return 1;
+}
+
+START_TEST(auth_pap_request_holds_whole_credentials)
+{
+	struct ctl_auth_request rq;
+	char long_name[300];
+
+	ck_assert_uint_eq(sizeof(struct ctl_auth_request), 648);
+	ck_assert_uint_eq(sizeof(struct ctl_auth_reply), 288);
+	ck_assert_int_eq(report_auth_pap(&rq, "alice", "alice-password"), 0);
+	ck_assert_uint_eq(rq.method, CTL_AUTH_PAP);
+	ck_assert_str_eq(rq.user, "alice");
+	ck_assert_str_eq(rq.password, "alice-password");
+	ck_assert(all_zero(rq.password + 15, sizeof(rq.password) - 15));
+	ck_assert_uint_eq(rq.challenge_len, 0);
+	/* a cut name would be someone else's: refused, and nothing left behind */
+	memset(long_name, 'n', sizeof(long_name) - 1);
+	long_name[sizeof(long_name) - 1] = '\0';
+	ck_assert_int_eq(report_auth_pap(&rq, long_name, "pw"), -ENAMETOOLONG);
+	ck_assert_int_eq(report_auth_pap(&rq, "alice", long_name), -ENAMETOOLONG);
+	ck_assert(all_zero(&rq, sizeof(rq)));
+	long_name[255] = '\0'; /* pppd's longest name, MAXNAMELEN - 1 */
+	ck_assert_int_eq(report_auth_pap(&rq, long_name, "pw"), 0);
+}
+END_TEST
+
+START_TEST(auth_chap_request_from_pppd_buffers)
+{
+	unsigned char challenge[1 + 65], response[1 + 65];
+	struct ctl_auth_request rq;
+
+	mschap2_buffers(challenge, response);
+	ck_assert_int_eq(report_auth_chap(&rq, CHAP_MICROSOFT_V2, "DOMAIN\\bob", 0x42, challenge,
+					  response),
+			 0);
+	ck_assert_uint_eq(rq.method, CTL_AUTH_MSCHAP_V2);
+	ck_assert_str_eq(rq.user, "DOMAIN\\bob");
+	ck_assert_uint_eq(rq.chap_id, 0x42);
+	ck_assert_uint_eq(rq.challenge_len, 16);
+	ck_assert_mem_eq(rq.challenge, challenge + 1, 16);
+	ck_assert_uint_eq(rq.response_len, 49);
+	ck_assert_mem_eq(rq.response, response + 1, 49);
+	ck_assert(all_zero(rq.password, sizeof(rq.password)));
+	ck_assert_int_eq(report_auth_chap(&rq, CHAP_MD5, "u", 1, challenge, response), 0);
+	ck_assert_uint_eq(rq.method, CTL_AUTH_CHAP);
+	ck_assert_int_eq(report_auth_chap(&rq, CHAP_MICROSOFT, "u", 1, challenge, response), 0);
+	ck_assert_uint_eq(rq.method, CTL_AUTH_MSCHAP);
+	ck_assert_int_eq(report_auth_chap(&rq, 0x42, "u", 1, challenge, response), -EINVAL);
+	challenge[0] = 65; /* over pppd's MAX_CHALLENGE_LEN */
+	ck_assert_int_eq(report_auth_chap(&rq, CHAP_MD5, "u", 1, challenge, response), -EINVAL);
+	challenge[0] = 16;
+	response[0] = 65;
+	ck_assert_int_eq(report_auth_chap(&rq, CHAP_MD5, "u", 1, challenge, response), -EINVAL);
+}
+END_TEST
+
+static void auth_start_fake(struct fake_daemon *d, enum fake_answer answer, int32_t status,
+			    const struct ctl_auth_reply *verdict)
+{
+	fake_start(d, answer, status);
+	d->request_size = AUTH_MESSAGE_SIZE;
+	d->extra = verdict;
+	d->extra_len = verdict ? sizeof(*verdict) : 0;
+}
+
+START_TEST(auth_round_trip_brings_the_verdict)
+{
+	unsigned char challenge[1 + 16], response[1 + 49];
+	struct ctl_auth_reply verdict = {
+		.result = CTL_AUTH_ACCEPT,
+		.framed_ip = htonl(0xc0a82a4d),
+		.session_timeout_s = 60,
+		.dns = { htonl(0x0a000035), 0 },
+	}, got;
+	struct ctl_auth_request rq;
+	uint8_t want[AUTH_MESSAGE_SIZE];
+	struct fake_daemon d;
+	int32_t daemon_status = -1;
+	uint16_t u16;
+
+	snprintf(verdict.message, sizeof(verdict.message),
+		 "S=407A5589115FD0D6209F510FE9C04566932CDA56");
+	mschap2_buffers(challenge, response);
+	ck_assert_int_eq(report_auth_chap(&rq, CHAP_MICROSOFT_V2, "User", 7, challenge, response),
+			 0);
+	auth_start_fake(&d, ANSWER_STATUS, 0, &verdict);
+	ck_assert_int_eq(report_auth_send(d.path, 300, 9, &rq, 2000, &daemon_status, &got), 0);
+	fake_stop(&d);
+	ck_assert_int_eq(daemon_status, 0);
+	ck_assert_uint_eq(d.got_len, AUTH_MESSAGE_SIZE); /* and nothing after */
+	ck_assert_uint_eq(report_auth_frame(want, 300, 9, &rq), AUTH_MESSAGE_SIZE);
+	ck_assert_mem_eq(d.got, want, AUTH_MESSAGE_SIZE);
+	memcpy(&u16, d.got + 6, 2);
+	ck_assert_uint_eq(u16, CTL_AUTH);
+	ck_assert_mem_eq(d.got + 20 + offsetof(struct ctl_auth_request, response), response + 1, 49);
+	ck_assert_uint_eq(got.result, CTL_AUTH_ACCEPT);
+	ck_assert_uint_eq(got.framed_ip, verdict.framed_ip);
+	ck_assert_uint_eq(got.session_timeout_s, 60);
+	ck_assert_uint_eq(got.dns[0], verdict.dns[0]);
+	ck_assert_str_eq(got.message, "S=407A5589115FD0D6209F510FE9C04566932CDA56");
+}
+END_TEST
+
+START_TEST(auth_refusal_has_no_verdict)
+{
+	struct ctl_auth_reply got;
+	struct ctl_auth_request rq;
+	struct fake_daemon d;
+	int32_t daemon_status = 0;
+
+	ck_assert_int_eq(report_auth_pap(&rq, "alice", "pw"), 0);
+	auth_start_fake(&d, ANSWER_STATUS, -EPERM, NULL);
+	ck_assert_int_eq(report_auth_send(d.path, 1, 2, &rq, 2000, &daemon_status, &got), 0);
+	fake_stop(&d);
+	ck_assert_int_eq(daemon_status, -EPERM);
+}
+END_TEST
+
+START_TEST(auth_rejects_garbage_verdicts)
+{
+	struct ctl_auth_reply verdict = { .result = 7 }, got;
+	struct ctl_auth_request rq;
+	struct fake_daemon d;
+	int32_t daemon_status = 0;
+
+	ck_assert_int_eq(report_auth_pap(&rq, "alice", "pw"), 0);
+	auth_start_fake(&d, ANSWER_STATUS, 0, &verdict);
+	ck_assert_int_eq(report_auth_send(d.path, 1, 2, &rq, 2000, &daemon_status, &got), -EPROTO);
+	fake_stop(&d);
+	/* a message without its NUL is cut to fit */
+	verdict.result = CTL_AUTH_REJECT;
+	memset(verdict.message, 'm', sizeof(verdict.message));
+	auth_start_fake(&d, ANSWER_STATUS, 0, &verdict);
+	ck_assert_int_eq(report_auth_send(d.path, 1, 2, &rq, 2000, &daemon_status, &got), 0);
+	fake_stop(&d);
+	ck_assert_uint_eq(strlen(got.message), sizeof(got.message) - 1);
+	/* the header alone, then the daemon hangs up */
+	auth_start_fake(&d, ANSWER_THEN_CLOSE, 0, NULL);
+	ck_assert_int_eq(report_auth_send(d.path, 1, 2, &rq, 2000, &daemon_status, &got),
+			 -ECONNRESET);
+	fake_stop(&d);
+}
+END_TEST
+
+START_TEST(auth_gives_up_at_its_timeout)
+{
+	struct ctl_auth_reply got;
+	struct ctl_auth_request rq;
+	struct fake_daemon d;
+	struct timespec start;
+	int32_t daemon_status = 0;
+	int64_t took;
+
+	ck_assert_int_ge(AUTH_TIMEOUT_MS, 10000); /* RADIUS: retries, a second server */
+	ck_assert_int_eq(report_auth_pap(&rq, "alice", "pw"), 0);
+	auth_start_fake(&d, ANSWER_NEVER, 0, NULL);
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	ck_assert_int_eq(report_auth_send(d.path, 1, 2, &rq, 300, &daemon_status, &got),
+			 -ETIMEDOUT);
+	took = elapsed_ms(&start);
+	fake_stop(&d); /* returns: the client hung up, which tells l2tpsrv to cancel */
+	ck_assert_int_ge(took, 250);
+	ck_assert_int_lt(took, 1500);
+	ck_assert_uint_eq(d.got_len, AUTH_MESSAGE_SIZE);
+}
+END_TEST
+
 static Suite *report_suite(void)
 {
 	Suite *s = suite_create("pppd plugin report");
@@ -379,6 +577,12 @@ static Suite *report_suite(void)
 	tcase_add_test(socket_tc, send_rejects_reply_with_wrong_magic);
 	tcase_add_test(socket_tc, send_retries_after_a_signal);
 	tcase_add_test(socket_tc, send_fails_without_daemon_and_leaks_no_fd);
+	tcase_add_test(pure, auth_pap_request_holds_whole_credentials);
+	tcase_add_test(pure, auth_chap_request_from_pppd_buffers);
+	tcase_add_test(socket_tc, auth_round_trip_brings_the_verdict);
+	tcase_add_test(socket_tc, auth_refusal_has_no_verdict);
+	tcase_add_test(socket_tc, auth_rejects_garbage_verdicts);
+	tcase_add_test(socket_tc, auth_gives_up_at_its_timeout);
 	suite_add_tcase(s, socket_tc);
 	return s;
 }

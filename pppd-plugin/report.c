@@ -89,20 +89,27 @@ const char *report_auth_method(const lcp_options *go)
 	return "";
 }
 
-size_t report_frame(uint8_t out[REPORT_MESSAGE_SIZE], uint16_t tunnel_id, uint16_t session_id,
-		    const struct ctl_ppp_event *ev)
+/* One request for the call: a struct ctl_request, then arg (arg_len octets), no gap. */
+static size_t frame(uint8_t *out, uint16_t command, uint16_t tunnel_id, uint16_t session_id,
+		    const void *arg, size_t arg_len)
 {
 	struct ctl_request req;
 
 	memset(&req, 0, sizeof(req));
 	req.magic = CTL_MAGIC;
 	req.version = CTL_VERSION;
-	req.command = CTL_PPP_EVENT;
+	req.command = command;
 	req.tunnel_id = tunnel_id;
 	req.session_id = session_id;
 	memcpy(out, &req, sizeof(req));
-	memcpy(out + sizeof(req), ev, sizeof(*ev));
-	return REPORT_MESSAGE_SIZE;
+	memcpy(out + sizeof(req), arg, arg_len);
+	return sizeof(req) + arg_len;
+}
+
+size_t report_frame(uint8_t out[REPORT_MESSAGE_SIZE], uint16_t tunnel_id, uint16_t session_id,
+		    const struct ctl_ppp_event *ev)
+{
+	return frame(out, CTL_PPP_EVENT, tunnel_id, session_id, ev, sizeof(*ev));
 }
 
 static int64_t now_ms(void)
@@ -204,19 +211,30 @@ static int exchange(int fd, const struct sockaddr_un *sa, const uint8_t *msg, si
 	return r;
 }
 
+static int unix_address(struct sockaddr_un *sa, const char *path)
+{
+	size_t path_len = strlen(path);
+
+	memset(sa, 0, sizeof(*sa));
+	sa->sun_family = AF_UNIX;
+	if (path_len >= sizeof(sa->sun_path))
+		return -ENAMETOOLONG;
+	memcpy(sa->sun_path, path, path_len + 1);
+	return 0;
+}
+
 int report_send(const char *path, uint16_t tunnel_id, uint16_t session_id,
 		const struct ctl_ppp_event *ev, int timeout_ms, int32_t *daemon_status)
 {
 	int64_t deadline_ms = now_ms() + timeout_ms;
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct sockaddr_un sa;
 	uint8_t msg[REPORT_MESSAGE_SIZE];
 	struct ctl_reply reply;
-	size_t path_len = strlen(path);
 	int fd, r;
 
-	if (path_len >= sizeof(sa.sun_path))
-		return -ENAMETOOLONG;
-	memcpy(sa.sun_path, path, path_len + 1);
+	r = unix_address(&sa, path);
+	if (r < 0)
+		return r;
 	report_frame(msg, tunnel_id, session_id, ev);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
@@ -228,5 +246,108 @@ int report_send(const char *path, uint16_t tunnel_id, uint16_t session_id,
 	if (reply.magic != CTL_MAGIC)
 		return -EPROTO;
 	*daemon_status = reply.status;
+	return 0;
+}
+
+/* Copies a whole string into dst[size] (zero-filled), or fails: never cut. */
+static int copy_whole(char *dst, size_t size, const char *src)
+{
+	if (strnlen(src, size) >= size)
+		return -ENAMETOOLONG;
+	report_copy_string(dst, size, src);
+	return 0;
+}
+
+int report_auth_pap(struct ctl_auth_request *rq, const char *user, const char *password)
+{
+	int r;
+
+	memset(rq, 0, sizeof(*rq));
+	rq->method = CTL_AUTH_PAP;
+	r = copy_whole(rq->user, sizeof(rq->user), user);
+	if (r == 0)
+		r = copy_whole(rq->password, sizeof(rq->password), password);
+	if (r < 0)
+		explicit_bzero(rq, sizeof(*rq));
+	return r;
+}
+
+int report_auth_chap(struct ctl_auth_request *rq, int digest_code, const char *user, int id,
+		     const unsigned char *challenge, const unsigned char *response)
+{
+	memset(rq, 0, sizeof(*rq));
+	switch (digest_code) {
+	case CHAP_MD5:
+		rq->method = CTL_AUTH_CHAP;
+		break;
+	case CHAP_MICROSOFT:
+		rq->method = CTL_AUTH_MSCHAP;
+		break;
+	case CHAP_MICROSOFT_V2:
+		rq->method = CTL_AUTH_MSCHAP_V2;
+		break;
+	default:
+		return -EINVAL;
+	}
+	if (challenge[0] > CTL_AUTH_MAX_CHALLENGE || response[0] > CTL_AUTH_MAX_RESPONSE)
+		return -EINVAL;
+	rq->chap_id = (uint8_t)id;
+	rq->challenge_len = challenge[0];
+	memcpy(rq->challenge, challenge + 1, challenge[0]);
+	rq->response_len = response[0];
+	memcpy(rq->response, response + 1, response[0]);
+	if (copy_whole(rq->user, sizeof(rq->user), user) < 0) {
+		explicit_bzero(rq, sizeof(*rq));
+		return -ENAMETOOLONG;
+	}
+	return 0;
+}
+
+size_t report_auth_frame(uint8_t out[AUTH_MESSAGE_SIZE], uint16_t tunnel_id,
+			 uint16_t session_id, const struct ctl_auth_request *rq)
+{
+	return frame(out, CTL_AUTH, tunnel_id, session_id, rq, sizeof(*rq));
+}
+
+/* A verdict l2tpsrv may send: a known result, a message within its array. */
+static int auth_reply_is_valid(struct ctl_auth_reply *reply)
+{
+	if (reply->result != CTL_AUTH_ACCEPT && reply->result != CTL_AUTH_REJECT &&
+	    reply->result != CTL_AUTH_ERROR)
+		return 0;
+	reply->message[sizeof(reply->message) - 1] = '\0';
+	return 1;
+}
+
+int report_auth_send(const char *path, uint16_t tunnel_id, uint16_t session_id,
+		     const struct ctl_auth_request *rq, int timeout_ms, int32_t *daemon_status,
+		     struct ctl_auth_reply *reply)
+{
+	int64_t deadline_ms = now_ms() + timeout_ms;
+	struct sockaddr_un sa;
+	uint8_t msg[AUTH_MESSAGE_SIZE];
+	struct ctl_reply head;
+	int fd, r;
+
+	r = unix_address(&sa, path);
+	if (r < 0)
+		return r;
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	report_auth_frame(msg, tunnel_id, session_id, rq);
+	r = exchange(fd, &sa, msg, sizeof(msg), &head, deadline_ms);
+	explicit_bzero(msg, sizeof(msg));
+	if (r == 0 && head.magic != CTL_MAGIC)
+		r = -EPROTO;
+	if (r == 0 && head.status == 0) {
+		r = recv_until(fd, (uint8_t *)reply, sizeof(*reply), deadline_ms);
+		if (r == 0 && !auth_reply_is_valid(reply))
+			r = -EPROTO;
+	}
+	close(fd);
+	if (r < 0)
+		return r;
+	*daemon_status = head.status;
 	return 0;
 }

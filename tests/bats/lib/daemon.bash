@@ -3,6 +3,8 @@
 #
 #   daemon_setup            make $WORK, enter a fresh netns for this test
 #   daemon_start [ARGS]     start l2tpsrv with $WORK/l2tpsrv.conf; waits for ready
+#                           (run through the words of DAEMON_WRAPPER, if set,
+#                           which must exec it: radius.bats swaps pppd)
 #   daemon_stop             SIGTERM, wait, return its exit status
 #   ctl ARGS                l2tpctl on this daemon's socket
 #
@@ -40,7 +42,7 @@ in_ns() {
 }
 
 daemon_start() {
-	nsenter --net=/proc/"$NS_PID"/ns/net -- \
+	nsenter --net=/proc/"$NS_PID"/ns/net -- "${DAEMON_WRAPPER[@]}" \
 		"$L2TPSRV" -c "$WORK/l2tpsrv.conf" "$@" 2>"$WORK/l2tpsrv.log" 3>&- &
 	DAEMON_PID=$!
 	for _ in $(seq 100); do

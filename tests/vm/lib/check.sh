@@ -12,6 +12,10 @@
 #   check_within DESCRIPTION SECONDS CMD [ARG]...
 #                                    the same, and "ok" when it does
 #   check_done                       exit 1 if any check failed, else 0
+#   step_done                        between a scenario's steps: if a check
+#                                    failed, run the scenario's dump_logs
+#                                    (when it has one) and exit 1, since
+#                                    later steps build on earlier ones
 #
 # Each check prints "  ok - ..." or "  FAIL - ...", so a scenario's output
 # says which assertion broke.
@@ -77,4 +81,10 @@ check_within() {
 
 check_done() {
 	return "$CHECK_FAILED"
+}
+
+step_done() {
+	[ "$CHECK_FAILED" = 0 ] && return
+	declare -F dump_logs >/dev/null && dump_logs
+	exit 1
 }

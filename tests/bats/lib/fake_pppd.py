@@ -1,0 +1,91 @@
+#!/usr/bin/env python3
+"""Stands in for pppd in the bats tests: bind-mounted over /usr/sbin/pppd in
+the daemon's own mount namespace, so l2tpsrv starts it for each call with
+its real command line.
+
+With "l2tpsrv-radius" on that line, it asks l2tpsrv to authenticate a PAP
+peer, as our pppd plugin does (CTL_AUTH, ctl_proto.h), written from the
+header independently of the plugin's code. Its files sit beside the
+control socket (l2tpsrv-socket):
+
+  fake-pppd.creds     "USER PASSWORD [GIVE_UP_AFTER_SECONDS]", read per call
+  fake-pppd.out       appended: argv=..., then status=N and, when status is
+                      0, result=N framed_ip=A session_timeout=N message=...
+                      (or gave_up after GIVE_UP_AFTER_SECONDS)
+
+Then it waits for SIGTERM, as pppd with nodetach does, or for l2tpsrv to go.
+"""
+import ctypes
+import os
+import signal
+import socket
+import struct
+import sys
+import time
+
+CTL_MAGIC = 0x6C327470
+CTL_VERSION = 4
+CTL_AUTH = 8
+CTL_AUTH_PAP = 1
+REQUEST = struct.Struct('<IHHHHII')                # struct ctl_request
+AUTH_REQUEST = struct.Struct('<IBBBB256s256s64s64s')  # struct ctl_auth_request
+REPLY = struct.Struct('<IiIIQQQQII')               # struct ctl_reply
+AUTH_REPLY = struct.Struct('<8I256s')              # struct ctl_auth_reply
+
+
+def option(argv, name):
+    return argv[argv.index(name) + 1]
+
+
+def recv_exactly(s, n):
+    data = b''
+    while len(data) < n:
+        chunk = s.recv(n - len(data))
+        if not chunk:
+            break
+        data += chunk
+    return data
+
+
+def authenticate(path, tunnel, session, user, password, give_up, out):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.connect(path)
+    if give_up:
+        s.settimeout(give_up)
+    s.sendall(REQUEST.pack(CTL_MAGIC, CTL_VERSION, CTL_AUTH, tunnel, session, 0, 0) +
+              AUTH_REQUEST.pack(CTL_AUTH_PAP, 0, 0, 0, 0, user.encode(), password.encode(),
+                                b'', b''))
+    try:
+        head = recv_exactly(s, REPLY.size)
+        magic, status = REPLY.unpack(head)[:2]
+        print('status=%d' % status, file=out, flush=True)
+        if status == 0:
+            r = AUTH_REPLY.unpack(recv_exactly(s, AUTH_REPLY.size))
+            print('result=%d framed_ip=%s session_timeout=%d message=%s' %
+                  (r[0], socket.inet_ntoa(struct.pack('=I', r[1])), r[2],
+                   r[8].split(b'\0')[0].decode(errors='replace')), file=out, flush=True)
+    except socket.timeout:
+        print('gave_up', file=out, flush=True)
+    s.close()
+
+
+def main():
+    # ends with the daemon, even one killed (PR_SET_PDEATHSIG)
+    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    argv = sys.argv[1:]
+    path = option(argv, 'l2tpsrv-socket')
+    work = os.path.dirname(path)
+    with open(os.path.join(work, 'fake-pppd.out'), 'a') as out:
+        print('argv=' + ' '.join(argv), file=out, flush=True)
+        if 'l2tpsrv-radius' in argv:
+            words = open(os.path.join(work, 'fake-pppd.creds')).read().split()
+            give_up = float(words[2]) if len(words) > 2 else 0
+            authenticate(path, int(option(argv, 'l2tpsrv-tunnel')),
+                         int(option(argv, 'l2tpsrv-session')), words[0], words[1], give_up, out)
+    while True:
+        time.sleep(60)
+
+
+if __name__ == '__main__':
+    main()
