@@ -337,26 +337,51 @@ static void format_uptime(uint64_t s, char *buf, size_t len)
 			 s / 60 % 60, s % 60);
 }
 
+/*
+ * The RADIUS Class of a session for the text listing: as it is when it is
+ * printable without spaces (what admins usually put there), else 0x and
+ * hex; "-" without one.
+ */
+static void class_string(const struct ctl_session *s, char *buf, size_t len)
+{
+	size_t n = s->radius_class_len, i, at = 0;
+	bool text = n > 0;
+
+	for (i = 0; i < n; i++)
+		text = text && s->radius_class[i] > 0x20 && s->radius_class[i] < 0x7f;
+	if (n == 0) {
+		snprintf(buf, len, "-");
+	} else if (text) {
+		snprintf(buf, len, "%.*s", (int)n, (const char *)s->radius_class);
+	} else {
+		at = (size_t)snprintf(buf, len, "0x");
+		for (i = 0; i < n && at + 3 <= len; i++)
+			at += (size_t)snprintf(buf + at, len - at, "%02x", s->radius_class[i]);
+	}
+}
+
 /* One line per session: who is connected, from where, with which address. */
 static void print_sessions_text(const struct listing *l)
 {
-	printf("%-7s %-7s %-21s %-20s %-16s %-9s %-15s %-7s %-13s %8s %12s %12s\n", "TUNNEL",
+	printf("%-7s %-7s %-21s %-20s %-16s %-9s %-15s %-7s %-13s %8s %12s %12s %s\n", "TUNNEL",
 	       "SESSION", "PEER", "IKE-ID", "USER", "METHOD", "ADDRESS", "IFACE", "STATE", "UPTIME",
-	       "BYTES-IN", "BYTES-OUT");
+	       "BYTES-IN", "BYTES-OUT", "CLASS");
 	for (uint32_t i = 0; i < l->reply.n_sessions; i++) {
 		const struct ctl_session *s = &l->sessions[i];
-		char remote[INET_ADDRSTRLEN], up[24];
+		char remote[INET_ADDRSTRLEN], up[24], class[2 * sizeof(s->radius_class) + 3];
 		/* the outer address IKE sees (NAT-T port included); the L2TP one without IPsec */
 		const char *peer = s->ike_remote[0] ? s->ike_remote : s->peer[0] ? s->peer : "-";
 
 		ipv4_string(s->remote_addr, remote);
 		format_uptime(s->age_ms / 1000, up, sizeof(up));
+		class_string(s, class, sizeof(class));
 		printf("%-7u %-7u %-21s %-20s %-16s %-9s %-15s %-7s %-13s %8s %12" PRIu64
-		       " %12" PRIu64 "\n",
+		       " %12" PRIu64 " %s\n",
 		       s->tunnel_id, s->session_id, peer, s->ike_id[0] ? s->ike_id : "-",
 		       s->user[0] ? s->user : "-", s->method[0] ? s->method : "-",
 		       remote[0] ? remote : "-", s->ifname[0] ? s->ifname : "-",
-		       s->ppp_state[0] ? s->ppp_state : s->state, up, s->bytes_in, s->bytes_out);
+		       s->ppp_state[0] ? s->ppp_state : s->state, up, s->bytes_in, s->bytes_out,
+		       class);
 	}
 }
 

@@ -119,6 +119,12 @@ r = s["radius"]
 assert r["class"] == "6162", r
 assert re.fullmatch("[0-9a-f]{8}-[0-9a-f]{8}", r["acct_session_id"]), r
 '
+	# the text listing: the Class, as text since it is printable
+	run ctl show sessions
+	[ "$status" -eq 0 ]
+	[[ "${lines[0]}" == *" CLASS" ]]
+	echo "${lines[1]}"
+	[[ "${lines[1]}" =~ " 192.168.42.77 ".*" ab"$ ]]
 	grep -q 'event=radius_accept user="carol" method=pap address=192.168.42.77 from_pool=yes session_timeout=60' \
 		"$WORK/l2tpsrv.log"
 	grep -q 'Login OK: \[carol\]' "$FR_DIR/radius.log"

@@ -9,7 +9,8 @@
 #      each. bob, whose password RADIUS does not share, is refused with
 #      each method and leaves nothing behind ("Login incorrect").
 #   2. carol gets the Framed-IP-Address RADIUS gives her, outside the
-#      default pool's first addresses, and l2tpctl shows it.
+#      default pool's first addresses, and l2tpctl shows it with her method
+#      and the Class RADIUS gave.
 #   3. dave has Session-Timeout = 10: his session ends by itself.
 #   4. The first server in l2tpsrv.conf answers without a
 #      Message-Authenticator: its replies are dropped, the second server
@@ -31,7 +32,7 @@ dave dave-secret"
 # bob is known to RADIUS with another password than his client has
 RADIUS_USERS_EXTRA='bob Cleartext-Password := "not-what-bob-types"
 carol Cleartext-Password := "carol-secret"
-	Framed-IP-Address = 192.168.42.200
+	Framed-IP-Address = 192.168.42.200, Class = "gold"
 dave Cleartext-Password := "dave-secret"
 	Session-Timeout = 10'
 
@@ -106,6 +107,8 @@ check_within "client: ppp0 is 192.168.42.200" 10 ppp_addr_is client ppp0 192.168
 check "l2tpctl: carol's address is 192.168.42.200" sessions_state server \
 	"any(v['ppp']['user'] == 'carol' and v['ppp']['address'] == '192.168.42.200' for v in s)"
 check "client: ping through PPP from 192.168.42.200" on client ping -c 2 -W 5 192.168.42.1
+check "l2tpctl show sessions: carol, mschap-v2, 192.168.42.200, Class gold" \
+	grep -qE ' carol +mschap-v2 +192\.168\.42\.200 .* gold$' <(l2tpctl_on server show sessions)
 client_stop client
 check_within "server: nothing left after carol" 15 nothing_left server
 
