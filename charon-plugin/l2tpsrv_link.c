@@ -1,12 +1,15 @@
 /*
  * The link to l2tpsrv, see l2tpsrv_link.h.
  *
- * One thread owns the socket. It waits in poll() only, on the socket and on
- * an eventfd that push() and destroy() signal; poll() is also the only place
- * where it can be cancelled, so it never holds a lock, an IKE_SA or a
- * half-written log line when it goes. (A condvar cannot wake a poll(), and
- * the thread must poll the socket while idle to see l2tpsrv go away, so
- * that it reconnects and replays at once rather than at the next event.)
+ * One thread owns the socket, both ways. It waits in poll() only, on the
+ * socket and on an eventfd that push() and destroy() signal; poll() is also
+ * the only place where it can be cancelled, so it never holds a lock, an
+ * IKE_SA or a half-written log line when it goes. (A condvar cannot wake a
+ * poll(), and the thread must poll the socket while idle anyway: to see
+ * l2tpsrv go away, so that it reconnects and replays at once rather than at
+ * the next event, and to read its requests. Reading there too needs no
+ * second thread and no lock on the socket; a request only queues a job, so
+ * sending is never held up for long.)
  */
 #include "l2tpsrv_link.h"
 
@@ -76,10 +79,11 @@ struct private_l2tpsrv_link_t {
 	u_int queue_limit;
 
 	/**
-	 * replay callback and its argument
+	 * replay and receive callbacks, and their argument
 	 */
 	l2tpsrv_link_replay_t replay;
-	void *replay_data;
+	l2tpsrv_link_receive_t receive;
+	void *data;
 
 	/**
 	 * protects queue, state, replaying, stopping
@@ -292,6 +296,7 @@ static u_int start_session(private_l2tpsrv_link_t *this)
 	l2tpsrv_msg_add_uint(&hello, "proto", CHARON_PROTO_VERSION);
 	l2tpsrv_msg_add(&hello, "version", L2TPSRV_VERSION);
 	l2tpsrv_msg_add(&hello, "charon", STRONGSWAN_HEADERS_VERSION);
+	l2tpsrv_msg_add_uint(&hello, "requests", 1);
 	l2tpsrv_msg_init(&begin, "sync-begin");
 	l2tpsrv_msg_init(&end, "sync-end");
 
@@ -306,7 +311,7 @@ static u_int start_session(private_l2tpsrv_link_t *this)
 
 	if (this->replay)
 	{
-		children = this->replay(this->replay_data);
+		children = this->replay(this->data);
 	}
 
 	this->mutex->lock(this->mutex);
@@ -317,7 +322,8 @@ static u_int start_session(private_l2tpsrv_link_t *this)
 }
 
 /**
- * Read what l2tpsrv sends (nothing, so far) and see if it hung up.
+ * Read a record l2tpsrv sent, if any, and hand it to the receive callback;
+ * see if l2tpsrv hung up (after what it sent before).
  *
  * @return		FALSE if the connection is gone
  */
@@ -326,15 +332,16 @@ static bool check_input(private_l2tpsrv_link_t *this, short revents)
 	char buf[CHARON_MSG_MAX];
 	ssize_t len;
 
-	if (revents & (POLLHUP | POLLERR | POLLNVAL))
+	if (revents & (POLLERR | POLLNVAL))
 	{
 		return FALSE;
 	}
-	if (!(revents & POLLIN))
+	if (!(revents & (POLLIN | POLLHUP)))
 	{
 		return TRUE;
 	}
-	len = recv(this->fd, buf, sizeof(buf), MSG_DONTWAIT);
+	/* MSG_TRUNC: the record's full length, to refuse an oversized one */
+	len = recv(this->fd, buf, sizeof(buf), MSG_DONTWAIT | MSG_TRUNC);
 	if (len == 0)
 	{
 		return FALSE;
@@ -343,7 +350,13 @@ static bool check_input(private_l2tpsrv_link_t *this, short revents)
 	{
 		return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR;
 	}
-	DBG2(DBG_CFG, "l2tpsrv: ignored %zd bytes from %s", len, this->path);
+	if ((size_t)len > sizeof(buf))
+	{
+		DBG1(DBG_CFG, "l2tpsrv: ignored a record of %zd bytes from %s", len,
+			 this->path);
+		return TRUE;
+	}
+	this->receive(this->data, buf, len);
 	return TRUE;
 }
 
@@ -562,10 +575,12 @@ static void *run(private_l2tpsrv_link_t *this)
 }
 
 METHOD(l2tpsrv_link_t, start, bool,
-	private_l2tpsrv_link_t *this, l2tpsrv_link_replay_t replay, void *data)
+	private_l2tpsrv_link_t *this, l2tpsrv_link_replay_t replay,
+	l2tpsrv_link_receive_t receive, void *data)
 {
 	this->replay = replay;
-	this->replay_data = data;
+	this->receive = receive;
+	this->data = data;
 	this->thread = thread_create((thread_main_t)run, this);
 	return this->thread != NULL;
 }

@@ -1,6 +1,7 @@
 /*
  * The link to l2tpsrv: a queue of charon_proto records and a thread that
- * connects to l2tpsrv's unix SOCK_SEQPACKET socket and sends them.
+ * connects to l2tpsrv's unix SOCK_SEQPACKET socket, sends them, and hands
+ * the requests l2tpsrv sends back to a receive callback.
  *
  * push() only appends to the queue (under a mutex) and never blocks on I/O,
  * so bus listeners may call it. While no connection is up, records are
@@ -26,6 +27,16 @@ typedef struct l2tpsrv_link_t l2tpsrv_link_t;
  */
 typedef u_int (*l2tpsrv_link_replay_t)(void *data);
 
+/**
+ * Takes a record l2tpsrv sent, on the link's thread, which sends nothing
+ * meanwhile: it must not block (queue a job for anything that might).
+ *
+ * @param record	the record, not NUL-terminated
+ * @param len		its length, 1..CHARON_MSG_MAX
+ */
+typedef void (*l2tpsrv_link_receive_t)(void *data, const char *record,
+									   size_t len);
+
 struct l2tpsrv_link_t {
 
 	/**
@@ -36,14 +47,16 @@ struct l2tpsrv_link_t {
 	void (*push)(l2tpsrv_link_t *this, l2tpsrv_msg_t *msg);
 
 	/**
-	 * Start the sender thread.
+	 * Start the sender thread. Its hello says requests=1: l2tpsrv may send
+	 * requests, which go to the receive callback.
 	 *
 	 * @param replay	replay callback, see l2tpsrv_link_replay_t
-	 * @param data		its argument
+	 * @param receive	receive callback, see l2tpsrv_link_receive_t
+	 * @param data		argument of both
 	 * @return			FALSE if the thread could not be created
 	 */
 	bool (*start)(l2tpsrv_link_t *this, l2tpsrv_link_replay_t replay,
-				  void *data);
+				  l2tpsrv_link_receive_t receive, void *data);
 
 	/**
 	 * Stop the sender thread (if started), close the socket and free all.

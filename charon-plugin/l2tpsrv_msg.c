@@ -1,5 +1,5 @@
 /*
- * charon_proto record builder, see l2tpsrv_msg.h.
+ * charon_proto record builder and request parser, see l2tpsrv_msg.h.
  */
 #include "l2tpsrv_msg.h"
 
@@ -8,6 +8,9 @@
 
 /** longest event or key we accept */
 #define TOKEN_MAX 64
+
+/** longest piece of a bad record quoted in an error */
+#define QUOTE_MAX 32
 
 /** a byte that goes on the wire as it is */
 static bool byte_is_plain(unsigned char c)
@@ -149,4 +152,181 @@ size_t l2tpsrv_msg_len(const l2tpsrv_msg_t *msg)
 unsigned l2tpsrv_msg_dropped(const l2tpsrv_msg_t *msg)
 {
 	return msg->dropped;
+}
+
+/** value of a hex digit, -1 if c is none */
+static int hex_value(char c)
+{
+	if (c >= '0' && c <= '9')
+	{
+		return c - '0';
+	}
+	if (c >= 'A' && c <= 'F')
+	{
+		return c - 'A' + 10;
+	}
+	if (c >= 'a' && c <= 'f')
+	{
+		return c - 'a' + 10;
+	}
+	return -1;
+}
+
+/**
+ * Undo the %XX escapes of a value into out (size > 0): NUL-terminated, cut
+ * to fit, bytes outside 0x20..0x7e as '?'.
+ *
+ * @param full		length of the whole decoded value
+ * @return			FALSE if an escape is malformed or stands for NUL
+ */
+static bool decode(const char *in, size_t len, char *out, size_t size,
+				   size_t *full)
+{
+	size_t i, n = 0;
+	int hi, lo;
+	unsigned char c;
+
+	for (i = 0; i < len; i++)
+	{
+		c = (unsigned char)in[i];
+		if (c == '%')
+		{
+			if (len - i < 3)
+			{
+				return false;
+			}
+			hi = hex_value(in[i + 1]);
+			lo = hex_value(in[i + 2]);
+			if (hi < 0 || lo < 0)
+			{
+				return false;
+			}
+			c = (unsigned char)(hi << 4 | lo);
+			i += 2;
+		}
+		if (c == '\0')
+		{
+			return false;
+		}
+		if (n + 1 < size)
+		{
+			out[n] = (c >= 0x20 && c <= 0x7e) ? (char)c : '?';
+		}
+		n++;
+	}
+	out[n < size ? n : size - 1] = '\0';
+	*full = n;
+	return true;
+}
+
+/** an IKE_SA unique ID: decimal digits only, 1..UINT32_MAX */
+static bool parse_id(const char *in, size_t len, uint32_t *id)
+{
+	char digits[11];
+	uint64_t value = 0;
+	size_t full, i;
+
+	if (!decode(in, len, digits, sizeof(digits), &full) ||
+		full == 0 || full >= sizeof(digits))
+	{
+		return false;
+	}
+	for (i = 0; i < full; i++)
+	{
+		if (digits[i] < '0' || digits[i] > '9')
+		{
+			return false;
+		}
+		value = value * 10 + (uint64_t)(digits[i] - '0');
+	}
+	if (value == 0 || value > UINT32_MAX)
+	{
+		return false;
+	}
+	*id = (uint32_t)value;
+	return true;
+}
+
+/** does the len bytes at s spell lit? */
+static bool word_is(const char *s, size_t len, const char *lit)
+{
+	return len == strlen(lit) && memcmp(s, lit, len) == 0;
+}
+
+/** len, or QUOTE_MAX if that is less, as a precision for "%.*s" */
+static int quote_len(size_t len)
+{
+	return (int)(len < QUOTE_MAX ? len : QUOTE_MAX);
+}
+
+bool l2tpsrv_msg_parse_request(const void *buf, size_t len,
+							   l2tpsrv_request_t *req, char *err,
+							   size_t err_len)
+{
+	const char *pos = buf, *end = pos + len, *word, *eq;
+	size_t wlen, klen, full;
+	bool has_ike = false;
+
+	memset(req, 0, sizeof(*req));
+	if (len == 0 || len > CHARON_MSG_MAX)
+	{
+		snprintf(err, err_len, "record of %zu bytes", len);
+		return false;
+	}
+	word = pos;
+	while (pos < end && *pos != ' ')
+	{
+		pos++;
+	}
+	wlen = (size_t)(pos - word);
+	if (!word_is(word, wlen, "terminate-ike"))
+	{
+		snprintf(err, err_len, "unknown request '%.*s'", quote_len(wlen), word);
+		return false;
+	}
+	req->kind = L2TPSRV_REQUEST_TERMINATE_IKE;
+
+	while (pos < end)
+	{
+		word = ++pos;	/* past the space */
+		while (pos < end && *pos != ' ')
+		{
+			pos++;
+		}
+		wlen = (size_t)(pos - word);
+		eq = memchr(word, '=', wlen);
+		if (!eq)
+		{
+			snprintf(err, err_len, "'%.*s' is not KEY=VALUE", quote_len(wlen),
+					 word);
+			return false;
+		}
+		klen = (size_t)(eq - word);
+		eq++;
+		if (word_is(word, klen, "ike"))
+		{
+			if (!parse_id(eq, (size_t)(pos - eq), &req->ike))
+			{
+				snprintf(err, err_len, "bad value for ike");
+				return false;
+			}
+			has_ike = true;
+		}
+		else if (word_is(word, klen, "reason"))
+		{
+			if (!decode(eq, (size_t)(pos - eq), req->reason,
+						sizeof(req->reason), &full))
+			{
+				snprintf(err, err_len, "bad escape in reason");
+				return false;
+			}
+		}
+		/* other keys: a newer l2tpsrv may send more */
+	}
+	if (!has_ike)
+	{
+		snprintf(err, err_len, "terminate-ike without ike=");
+		return false;
+	}
+	return true;
 }

@@ -1,6 +1,6 @@
 /*
  * Builds one record of the charon_proto wire format (see
- * ../l2tpsrv/charon_proto.h):
+ * ../l2tpsrv/charon_proto.h), and parses the requests l2tpsrv sends back:
  *
  *   EVENT KEY=VALUE KEY=VALUE ...
  *
@@ -10,7 +10,8 @@
  * record stays well formed) and counted in l2tpsrv_msg_dropped().
  *
  * Plain C, no strongSwan types, so that it builds and is tested without
- * charon; the listener turns strongSwan objects into strings first.
+ * charon; the listener turns strongSwan objects into strings first, and the
+ * plugin turns parsed requests into controller calls.
  */
 #ifndef L2TPSRV_MSG_H_
 #define L2TPSRV_MSG_H_
@@ -95,5 +96,51 @@ unsigned l2tpsrv_msg_dropped(const l2tpsrv_msg_t *msg);
  *					output was cut short if it is >= size
  */
 size_t l2tpsrv_msg_encode(char *out, size_t size, const void *in, size_t len);
+
+/** longest reason kept from a request, with its NUL (see charon_proto.h) */
+#define L2TPSRV_REASON_MAX 256
+
+/**
+ * What l2tpsrv asks.
+ */
+typedef enum {
+	/** terminate-ike: delete an IKE_SA and its CHILD_SAs */
+	L2TPSRV_REQUEST_TERMINATE_IKE = 1,
+} l2tpsrv_request_kind_t;
+
+typedef struct l2tpsrv_request_t l2tpsrv_request_t;
+
+/**
+ * One request from l2tpsrv, parsed.
+ */
+struct l2tpsrv_request_t {
+
+	/** what it asks */
+	l2tpsrv_request_kind_t kind;
+
+	/** ike=: the IKE_SA's unique ID, never 0 */
+	uint32_t ike;
+
+	/** reason=, decoded, made printable (bytes outside 0x20..0x7e become
+	 *  '?') and cut to fit; empty if not given */
+	char reason[L2TPSRV_REASON_MAX];
+};
+
+/**
+ * Parse one record from l2tpsrv. Keys it does not know are ignored; of a
+ * repeated key, the last counts.
+ *
+ * @param buf		the record (no NUL needed)
+ * @param len		its length in bytes
+ * @param req		the request, if parsed
+ * @param err		why not, if refused: NUL-terminated, cut to err_len
+ * @param err_len	size of err, > 0
+ * @return			FALSE if refused: an unknown request, ike= missing or
+ *					not a decimal 1..4294967295, a pair without '=', a bad
+ *					escape, or a record of 0 or over CHARON_MSG_MAX bytes
+ */
+bool l2tpsrv_msg_parse_request(const void *buf, size_t len,
+							   l2tpsrv_request_t *req, char *err,
+							   size_t err_len);
 
 #endif /* L2TPSRV_MSG_H_ */

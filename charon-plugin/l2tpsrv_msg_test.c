@@ -1,10 +1,12 @@
 /*
- * Tests of the charon_proto record builder (l2tpsrv_msg.c), without charon.
+ * Tests of the charon_proto record builder and request parser
+ * (l2tpsrv_msg.c), without charon.
  */
 #include "l2tpsrv_msg.h"
 #include "../l2tpsrv/check_tap.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 /* a record with a canary right behind it, to catch any overrun */
@@ -251,6 +253,209 @@ START_TEST(test_encode_bounds)
 }
 END_TEST
 
+static char err[128];
+
+/* Parses a NUL-terminated line (the NUL is not part of the record). */
+static bool parse(const char *line, l2tpsrv_request_t *req)
+{
+	memset(err, 0, sizeof(err));
+	return l2tpsrv_msg_parse_request(line, strlen(line), req, err,
+									 sizeof(err));
+}
+
+static void parse_ok(const char *line, l2tpsrv_request_t *req)
+{
+	ck_assert_msg(parse(line, req), "'%.80s' refused: %s", line, err);
+	ck_assert_int_eq(req->kind, L2TPSRV_REQUEST_TERMINATE_IKE);
+}
+
+/* line is refused with exactly the reason want */
+static void refused(const char *line, const char *want)
+{
+	l2tpsrv_request_t req;
+
+	ck_assert_msg(!parse(line, &req), "'%.80s' taken", line);
+	ck_assert_str_eq(err, want);
+}
+
+/* the records l2tpsrv's charon_msg_test.c checks that it writes */
+START_TEST(test_request_from_l2tpsrv)
+{
+	l2tpsrv_request_t req;
+
+	parse_ok("terminate-ike ike=5 reason=RADIUS%20Disconnect-Request", &req);
+	ck_assert_uint_eq(req.ike, 5);
+	ck_assert_str_eq(req.reason, "RADIUS Disconnect-Request");
+	/* bytes outside 0x20..0x7e become '?' */
+	parse_ok("terminate-ike ike=4294967295 "
+			 "reason=a=b%20100%25%20\"x\"%09%0A%7F%C3%A9~", &req);
+	ck_assert_uint_eq(req.ike, UINT32_MAX);
+	ck_assert_str_eq(req.reason, "a=b 100% \"x\"?????~");
+	parse_ok("terminate-ike ike=1 reason=", &req);
+	ck_assert_uint_eq(req.ike, 1);
+	ck_assert_str_eq(req.reason, "");
+}
+END_TEST
+
+START_TEST(test_request_keys)
+{
+	l2tpsrv_request_t req;
+
+	/* reason= is optional; keys in any order; unknown ones skipped */
+	parse_ok("terminate-ike ike=7", &req);
+	ck_assert_uint_eq(req.ike, 7);
+	ck_assert_str_eq(req.reason, "");
+	parse_ok("terminate-ike future=%zz reason=why ike=8 =x a==", &req);
+	ck_assert_uint_eq(req.ike, 8);
+	ck_assert_str_eq(req.reason, "why");
+	/* the last of a repeated key counts */
+	parse_ok("terminate-ike ike=1 reason=a ike=2 reason=b", &req);
+	ck_assert_uint_eq(req.ike, 2);
+	ck_assert_str_eq(req.reason, "b");
+	/* an escaped value is decoded before it is read as a number */
+	parse_ok("terminate-ike ike=%31%32", &req);
+	ck_assert_uint_eq(req.ike, 12);
+	/* raw bytes that should have been escaped are taken, made printable */
+	parse_ok("terminate-ike ike=3 reason=\x01\xff", &req);
+	ck_assert_str_eq(req.reason, "??");
+}
+END_TEST
+
+START_TEST(test_request_refused)
+{
+	static char big[CHARON_MSG_MAX + 1];
+	l2tpsrv_request_t req;
+
+	refused("terminate-child ike=1", "unknown request 'terminate-child'");
+	refused("hello proto=1", "unknown request 'hello'");
+	refused(" terminate-ike ike=1", "unknown request ''");
+	refused("a-request-name-well-over-thirty-two-bytes x=1",
+			"unknown request 'a-request-name-well-over-thirty-'");
+	refused("terminate-ike", "terminate-ike without ike=");
+	refused("terminate-ike reason=x", "terminate-ike without ike=");
+	refused("terminate-ike IKE=1", "terminate-ike without ike=");
+	refused("terminate-ike ike=1 garbage", "'garbage' is not KEY=VALUE");
+	refused("terminate-ike ike=1  reason=x", "'' is not KEY=VALUE");
+	refused("terminate-ike ike=1 ", "'' is not KEY=VALUE");
+	refused("terminate-ike ike=1 reason=%G1", "bad escape in reason");
+	refused("terminate-ike ike=1 reason=ab%4", "bad escape in reason");
+	refused("terminate-ike ike=1 reason=%", "bad escape in reason");
+	refused("terminate-ike ike=1 reason=a%00b", "bad escape in reason");
+	refused("", "record of 0 bytes");
+	memset(big, 'x', sizeof(big));
+	memcpy(big, "terminate-ike ike=1 x=", 22);
+	ck_assert(!l2tpsrv_msg_parse_request(big, sizeof(big), &req, err,
+										 sizeof(err)));
+	ck_assert_str_eq(err, "record of 4097 bytes");
+	/* ... and exactly CHARON_MSG_MAX bytes are fine */
+	ck_assert(l2tpsrv_msg_parse_request(big, CHARON_MSG_MAX, &req, err,
+										sizeof(err)));
+	/* a raw NUL is no better than %00 */
+	ck_assert(!l2tpsrv_msg_parse_request("terminate-ike ike=1 reason=a\0b",
+										 30, &req, err, sizeof(err)));
+	ck_assert_str_eq(err, "bad escape in reason");
+}
+END_TEST
+
+START_TEST(test_request_bad_ids)
+{
+	static const char *const ids[] = {
+		"0", "00", "", "-1", "+1", "1x", "x", " 1", "%201", "0x1", "%00",
+		"4294967296", "99999999999", "00000000001", "1%",
+	};
+	char line[64];
+	size_t i;
+
+	for (i = 0; i < sizeof(ids) / sizeof(ids[0]); i++)
+	{
+		snprintf(line, sizeof(line), "terminate-ike ike=%s", ids[i]);
+		refused(line, "bad value for ike");
+	}
+}
+END_TEST
+
+/* the reason is cut to L2TPSRV_REASON_MAX - 1 bytes, an escape counting one */
+START_TEST(test_request_long_reason)
+{
+	char line[1024], want[L2TPSRV_REASON_MAX];
+	l2tpsrv_request_t req;
+	int n;
+
+	n = snprintf(line, sizeof(line), "terminate-ike ike=9 reason=%%25");
+	memset(line + n, 'r', 600);
+	line[n + 600] = '\0';
+	parse_ok(line, &req);
+	want[0] = '%';
+	memset(want + 1, 'r', sizeof(want) - 2);
+	want[sizeof(want) - 1] = '\0';
+	ck_assert_str_eq(req.reason, want);
+	ck_assert_uint_eq(req.ike, 9);
+}
+END_TEST
+
+/* A small fixed-seed generator, the same on every libc. */
+static uint32_t rng_state;
+
+static uint32_t rnd(void)
+{
+	rng_state ^= rng_state << 13;
+	rng_state ^= rng_state >> 17;
+	rng_state ^= rng_state << 5;
+	return rng_state;
+}
+
+/* random edits of a good request: taken or refused with a reason, and a
+ * taken one has an ID and a printable reason that fits */
+START_TEST(test_request_random)
+{
+	static const char seed[] = "terminate-ike ike=42 reason=RADIUS%20DM";
+	static const char alphabet[] = "%= 0123456789abcdefABCDEFGxz";
+	char buf[128];
+	l2tpsrv_request_t req;
+	unsigned taken = 0, i, k;
+	size_t len, at, r;
+
+	rng_state = 0x2545f491u;
+	for (i = 0; i < 20000; i++)
+	{
+		len = strlen(seed);
+		memcpy(buf, seed, len);
+		for (k = 1 + rnd() % 4; k > 0; k--)
+		{
+			at = rnd() % len;
+			switch (rnd() % 3)
+			{
+				case 0:
+					buf[at] = (char)rnd();
+					break;
+				case 1:
+					buf[at] = alphabet[rnd() % (sizeof(alphabet) - 1)];
+					break;
+				case 2:
+					len = at ? at : len;
+					break;
+			}
+		}
+		memset(err, 0x55, sizeof(err));
+		if (!l2tpsrv_msg_parse_request(buf, len, &req, err, sizeof(err)))
+		{
+			ck_assert_uint_gt(strnlen(err, sizeof(err)), 0);
+			ck_assert_uint_lt(strnlen(err, sizeof(err)), sizeof(err));
+			continue;
+		}
+		taken++;
+		ck_assert_uint_ne(req.ike, 0);
+		ck_assert_uint_lt(strnlen(req.reason, sizeof(req.reason)),
+						  sizeof(req.reason));
+		for (r = 0; req.reason[r]; r++)
+		{
+			ck_assert(req.reason[r] >= 0x20 && req.reason[r] <= 0x7e);
+		}
+	}
+	ck_assert_uint_gt(taken, 100);
+}
+END_TEST
+
 static Suite *msg_suite(void)
 {
 	Suite *s = suite_create("l2tpsrv_msg");
@@ -269,6 +474,14 @@ static Suite *msg_suite(void)
 	tcase_add_test(tc, test_many_pairs);
 	tcase_add_test(tc, test_huge_value);
 	tcase_add_test(tc, test_encode_bounds);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("request");
+	tcase_add_test(tc, test_request_from_l2tpsrv);
+	tcase_add_test(tc, test_request_keys);
+	tcase_add_test(tc, test_request_refused);
+	tcase_add_test(tc, test_request_bad_ids);
+	tcase_add_test(tc, test_request_long_reason);
+	tcase_add_test(tc, test_request_random);
 	suite_add_tcase(s, tc);
 	return s;
 }

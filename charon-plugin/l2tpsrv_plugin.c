@@ -2,13 +2,15 @@
  * l2tpsrv charon plugin, see l2tpsrv_plugin.h.
  *
  * Reads the settings (documented in l2tpsrv.conf) and wires the layers:
- * the listener turns bus events into records, the link sends them.
+ * the listener turns bus events into records, the link sends them, and
+ * requests the link receives from l2tpsrv become controller calls.
  */
 #include "l2tpsrv_plugin.h"
 #include "l2tpsrv_listener.h"
 #include "l2tpsrv_link.h"
 
 #include <daemon.h>
+#include <processing/jobs/callback_job.h>
 
 /** defaults of the settings, see l2tpsrv.conf */
 #define DEFAULT_L2TP_PORT 1701
@@ -45,9 +47,46 @@ METHOD(plugin_t, get_name, char*,
 /**
  * The link's replay callback.
  */
-static u_int replay(l2tpsrv_listener_t *listener)
+static u_int replay(private_l2tpsrv_plugin_t *this)
 {
-	return listener->replay(listener);
+	return this->listener->replay(this->listener);
+}
+
+/**
+ * A terminate-ike request, as a job: the controller checks the IKE_SA out,
+ * which may wait, so not on the link's thread (it would hold up records).
+ * Without a callback, terminate_ike() only queues the delete (the peer is
+ * told) and logs by itself if there is no such IKE_SA; the ike-down that
+ * follows is l2tpsrv's answer.
+ */
+static job_requeue_t terminate_ike(l2tpsrv_request_t *req)
+{
+	charon->controller->terminate_ike(charon->controller, req->ike, FALSE,
+									  NULL, NULL, 0);
+	return JOB_REQUEUE_NONE;
+}
+
+/**
+ * The link's receive callback: a request from l2tpsrv.
+ */
+static void receive(private_l2tpsrv_plugin_t *this, const char *record,
+					size_t len)
+{
+	l2tpsrv_request_t *req;
+	char err[128];
+
+	req = malloc_thing(l2tpsrv_request_t);
+	if (!l2tpsrv_msg_parse_request(record, len, req, err, sizeof(err)))
+	{
+		DBG1(DBG_CFG, "l2tpsrv: ignored a request: %s", err);
+		free(req);
+		return;
+	}
+	DBG1(DBG_CFG, "l2tpsrv: deleting IKE_SA with unique ID %u: %s",
+		 req->ike, req->reason);
+	lib->processor->queue_job(lib->processor,
+			(job_t*)callback_job_create((callback_job_cb_t)terminate_ike, req,
+										(callback_job_cleanup_t)free, NULL));
 }
 
 /**
@@ -106,7 +145,7 @@ static bool start(private_l2tpsrv_plugin_t *this)
 											 port);
 	charon->bus->add_listener(charon->bus, &this->listener->listener);
 	if (!this->link->start(this->link, (l2tpsrv_link_replay_t)replay,
-						   this->listener))
+						   (l2tpsrv_link_receive_t)receive, this))
 	{
 		DBG1(DBG_CFG, "l2tpsrv: creating the sender thread failed");
 		charon->bus->remove_listener(charon->bus, &this->listener->listener);

@@ -28,6 +28,7 @@ struct charon_link {
 	int fd; /* the plugin's connection, -1 when none */
 	sd_event_source *source;
 	pid_t pid;
+	bool requests; /* its hello said requests=1 */
 };
 
 static void drop_connection(struct charon_link *link)
@@ -36,6 +37,7 @@ static void drop_connection(struct charon_link *link)
 	if (link->fd >= 0)
 		close(link->fd);
 	link->fd = -1;
+	link->requests = false;
 }
 
 static void lost(struct charon_link *link, const char *why)
@@ -55,8 +57,9 @@ static void handle(struct charon_link *link, const uint8_t *buf, size_t len)
 		return;
 	}
 	if (ev.kind == CHARON_HELLO) {
-		log_msg(LOG_INFO, "event=charon_hello pid=%d proto=%u plugin=\"%s\"", (int)link->pid,
-			ev.proto, ev.version);
+		log_msg(LOG_INFO, "event=charon_hello pid=%d proto=%u plugin=\"%s\" requests=%s",
+			(int)link->pid, ev.proto, ev.version, ev.requests ? "yes" : "no");
+		link->requests = ev.requests;
 		if (ev.proto != CHARON_PROTO_VERSION)
 			log_msg(LOG_WARNING, "event=charon_proto_mismatch ours=%u theirs=%u",
 				CHARON_PROTO_VERSION, ev.proto);
@@ -172,4 +175,22 @@ struct charon_link *charon_link_free(struct charon_link *link)
 bool charon_link_connected(const struct charon_link *link)
 {
 	return link->fd >= 0;
+}
+
+int charon_link_terminate_ike(struct charon_link *link, uint32_t ike_uid, const char *reason)
+{
+	char rec[CHARON_MSG_MAX + 1];
+	int len;
+
+	if (link->fd < 0)
+		return -ENOTCONN;
+	if (!link->requests)
+		return -EOPNOTSUPP;
+	len = charon_msg_terminate_ike(rec, sizeof(rec), ike_uid, reason);
+	if (len < 0)
+		return len;
+	if (send(link->fd, rec, (size_t)len, MSG_DONTWAIT | MSG_NOSIGNAL) < 0)
+		return -errno;
+	log_msg(LOG_DEBUG, "event=charon_request request=terminate-ike ike=%u", ike_uid);
+	return 0;
 }

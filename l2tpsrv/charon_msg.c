@@ -280,6 +280,8 @@ int charon_msg_parse(const uint8_t *buf, size_t len, struct charon_event *ev, ch
 			have |= NEED_PROTO;
 		} else if (KEY("version")) {
 			COPY(ev->version);
+		} else if (KEY("requests")) {
+			ok = parse_bool(value, &ev->requests);
 		} else if (KEY("ikev")) {
 			uint32_t v;
 
@@ -348,4 +350,43 @@ int charon_msg_parse(const uint8_t *buf, size_t len, struct charon_event *ev, ch
 		return -EINVAL;
 	}
 	return 0;
+}
+
+/* Appends v with the %XX escapes at buf + *n; false if it and a NUL do not fit in size. */
+static bool append_escaped(char *buf, size_t size, size_t *n, const char *v)
+{
+	static const char hex[] = "0123456789ABCDEF";
+
+	for (; *v; v++) {
+		unsigned char c = (unsigned char)*v;
+		bool plain = c >= 0x21 && c <= 0x7e && c != '%';
+
+		if (size - *n <= (plain ? 1u : 3u))
+			return false;
+		if (plain) {
+			buf[(*n)++] = (char)c;
+		} else {
+			buf[(*n)++] = '%';
+			buf[(*n)++] = hex[c >> 4];
+			buf[(*n)++] = hex[c & 0x0f];
+		}
+	}
+	buf[*n] = '\0';
+	return true;
+}
+
+int charon_msg_terminate_ike(char *buf, size_t size, uint32_t ike, const char *reason)
+{
+	int head;
+	size_t n;
+
+	if (!ike)
+		return -EINVAL;
+	head = snprintf(buf, size, "terminate-ike ike=%u reason=", ike);
+	if (head < 0 || (size_t)head >= size)
+		return -EMSGSIZE;
+	n = (size_t)head;
+	if (!append_escaped(buf, size, &n, reason ? reason : "") || n > CHARON_MSG_MAX)
+		return -EMSGSIZE;
+	return (int)n;
 }

@@ -1,7 +1,8 @@
 /*
  * charon_msg: parses one record from our charon plugin (the format is in
- * charon_proto.h) into a struct charon_event. Bounds-checked, no
- * allocation; a record it cannot take gets an error text saying why.
+ * charon_proto.h) into a struct charon_event, and writes the requests
+ * l2tpsrv sends it. Bounds-checked, no allocation; a record it cannot take
+ * gets an error text saying why.
  */
 #ifndef L2TPSRV_CHARON_MSG_H
 #define L2TPSRV_CHARON_MSG_H
@@ -58,6 +59,7 @@ struct charon_event {
 	uint32_t new_id;    /* new=: the replacing IKE or CHILD_SA */
 	unsigned int proto; /* hello: proto= */
 	char version[CHARON_NAME_MAX]; /* hello: the plugin's version */
+	bool requests;      /* hello: requests=1, the plugin takes requests */
 	struct charon_ike ike_sa;
 	struct charon_child child_sa;
 };
@@ -71,5 +73,13 @@ const char *charon_event_name(enum charon_event_kind kind);
  */
 int charon_msg_parse(const uint8_t *buf, size_t len, struct charon_event *ev, char *err,
 		     size_t err_len);
+
+/*
+ * Writes the request "terminate-ike ike=U reason=TEXT" into buf,
+ * NUL-terminated (the NUL is not part of the record); a NULL reason is
+ * empty. Returns the record's length, -EINVAL if ike is 0, or -EMSGSIZE if
+ * it does not fit in size bytes with its NUL or is over CHARON_MSG_MAX.
+ */
+int charon_msg_terminate_ike(char *buf, size_t size, uint32_t ike, const char *reason);
 
 #endif

@@ -158,9 +158,16 @@ START_TEST(hello_fields)
 	parse_ok("hello proto=1 version=0.3-rc1 charon=5.9.8", &ev);
 	ck_assert_uint_eq(ev.proto, 1);
 	ck_assert_str_eq(ev.version, "0.3-rc1");
+	ck_assert(!ev.requests);
 	parse_ok("hello proto=7", &ev);
 	ck_assert_uint_eq(ev.proto, 7);
 	ck_assert_str_eq(ev.version, "");
+	/* the hello of a plugin that takes requests, as its link sends it */
+	parse_ok("hello proto=1 version=0.3 charon=5.9.8 requests=1", &ev);
+	ck_assert(ev.requests);
+	parse_ok("hello proto=1 requests=0", &ev);
+	ck_assert(!ev.requests);
+	refused("hello proto=1 requests=yes", "bad value for requests");
 }
 END_TEST
 
@@ -528,6 +535,69 @@ START_TEST(short_error_buffer)
 }
 END_TEST
 
+/* ---- the requests l2tpsrv writes ---- */
+
+static void terminate_is(uint32_t ike, const char *reason, const char *want)
+{
+	char buf[CHARON_MSG_MAX + 1];
+	int len = charon_msg_terminate_ike(buf, sizeof(buf), ike, reason);
+
+	ck_assert_msg(len >= 0, "terminate-ike %u \"%s\" gave %d", ike, reason, len);
+	ck_assert_str_eq(buf, want);
+	ck_assert_int_eq(len, (int)strlen(want));
+}
+
+/* terminate-ike: the id in decimal, the reason escaped like every value. */
+START_TEST(terminate_ike_records)
+{
+	/* as l2tpsrv_msg_test.c parses it */
+	terminate_is(5, "RADIUS Disconnect-Request",
+		     "terminate-ike ike=5 reason=RADIUS%20Disconnect-Request");
+	terminate_is(UINT32_MAX, "a=b 100% \"x\"\t\n\x7f\xc3\xa9~",
+		     "terminate-ike ike=4294967295 reason=a=b%20100%25%20\"x\"%09%0A%7F%C3%A9~");
+	terminate_is(1, "", "terminate-ike ike=1 reason=");
+	terminate_is(1, NULL, "terminate-ike ike=1 reason=");
+}
+END_TEST
+
+/* It refuses ike 0 and whatever does not fit, and never writes past size. */
+START_TEST(terminate_ike_bounds)
+{
+	static const char head[] = "terminate-ike ike=7 reason=";
+	static char reason[CHARON_MSG_MAX + 1];
+	static char buf[CHARON_MSG_MAX + 1 + 16];
+	size_t room = CHARON_MSG_MAX - strlen(head);
+
+	ck_assert_int_eq(charon_msg_terminate_ike(buf, sizeof(buf), 0, "x"), -EINVAL);
+	/* exactly CHARON_MSG_MAX bytes, then one more */
+	memset(reason, 'r', room);
+	reason[room] = '\0';
+	ck_assert_int_eq(charon_msg_terminate_ike(buf, CHARON_MSG_MAX + 1, 7, reason),
+			 CHARON_MSG_MAX);
+	ck_assert_uint_eq(strlen(buf), CHARON_MSG_MAX);
+	reason[room] = 'r';
+	reason[room + 1] = '\0';
+	ck_assert_int_eq(charon_msg_terminate_ike(buf, sizeof(buf), 7, reason), -EMSGSIZE);
+	/* an escape counts three bytes: one too many, then an exact fit */
+	reason[room - 2] = ' ';
+	reason[room - 1] = '\0';
+	ck_assert_int_eq(charon_msg_terminate_ike(buf, sizeof(buf), 7, reason), -EMSGSIZE);
+	reason[room - 3] = ' ';
+	reason[room - 2] = '\0';
+	ck_assert_int_eq(charon_msg_terminate_ike(buf, sizeof(buf), 7, reason), CHARON_MSG_MAX);
+	/* the caller's size holds: the NUL included, nothing written past it */
+	for (size_t size = 0; size <= strlen(head) + 6; size++) {
+		/* "a b" is "a%20b" */
+		int want = size > strlen(head) + 5 ? (int)strlen(head) + 5 : -EMSGSIZE;
+
+		memset(buf, '#', sizeof(buf));
+		ck_assert_int_eq(charon_msg_terminate_ike(buf, size, 7, "a b"), want);
+		for (size_t i = size; i < sizeof(buf); i++)
+			ck_assert_int_eq(buf[i], '#');
+	}
+}
+END_TEST
+
 /* ---- random input ---- */
 
 /* A small fixed-seed generator, the same on every libc. */
@@ -646,6 +716,7 @@ int main(void)
 	Suite *s = suite_create("charon_msg");
 	TCase *good = tcase_create("good");
 	TCase *bad = tcase_create("bad");
+	TCase *requests = tcase_create("requests");
 	TCase *fuzz = tcase_create("fuzz");
 
 	tcase_add_test(good, child_up_every_field);
@@ -667,6 +738,9 @@ int main(void)
 	tcase_add_test(bad, malformed_records);
 	tcase_add_test(bad, short_error_buffer);
 	suite_add_tcase(s, bad);
+	tcase_add_test(requests, terminate_ike_records);
+	tcase_add_test(requests, terminate_ike_bounds);
+	suite_add_tcase(s, requests);
 	tcase_set_timeout(fuzz, 60);
 	tcase_add_test(fuzz, random_input_never_crashes);
 	suite_add_tcase(s, fuzz);

@@ -1,6 +1,6 @@
 /*
  * charon_proto: what our charon plugin (charon-plugin/) tells l2tpsrv
- * about IPsec, shared by both ends.
+ * about IPsec, and what l2tpsrv asks of it; shared by both ends.
  *
  * l2tpsrv listens on a unix SOCK_SEQPACKET socket (mode 0600, root only;
  * it checks SO_PEERCRED). The plugin connects, and reconnects by itself
@@ -15,7 +15,7 @@
  * end may add some; an unknown EVENT is logged and ignored.
  *
  * On every connection the plugin first sends
- *   hello proto=1 version=PLUGIN_VERSION charon=STRONGSWAN_VERSION
+ *   hello proto=1 version=PLUGIN_VERSION charon=STRONGSWAN_VERSION requests=1
  *   sync-begin
  * then a child-up for every CHILD_SA that counts (see below) of every IKE
  * SA charon has, then
@@ -58,6 +58,17 @@
  * A CHILD_SA counts when it is in transport mode (unless the plugin's
  * transport_only setting is off) and its traffic selectors cover UDP port
  * 1701 (the plugin's l2tp_port) at our end and UDP at the peer's.
+ *
+ * Requests, l2tpsrv to plugin, in the same format on the same connection.
+ * A plugin that takes them says requests=1 in its hello (older ones say
+ * nothing); l2tpsrv sends them only after such a hello. The plugin answers
+ * nothing on the wire: the events a request brings about are the answer.
+ * It logs and ignores a request it does not know or cannot parse.
+ *   terminate-ike ike=U reason=TEXT
+ *                              delete IKE SA U and its CHILD_SAs (the
+ *                              peer is told); ike-down ike=U follows.
+ *                              TEXT goes to charon's log, shortened to 255
+ *                              bytes and with non-printable bytes as '?'.
  */
 #ifndef L2TPSRV_CHARON_PROTO_H
 #define L2TPSRV_CHARON_PROTO_H

@@ -260,6 +260,13 @@ bool ipsec_charon_connected(const struct ipsec *ipsec)
 	return charon_link_connected(ipsec->link);
 }
 
+int ipsec_terminate_ike(struct ipsec *ipsec, uint64_t owner, const char *reason)
+{
+	if (!owner || owner > UINT32_MAX)
+		return -ENOENT;
+	return charon_link_terminate_ike(ipsec->link, (uint32_t)owner, reason);
+}
+
 int ipsec_new(struct ipsec **out, sd_event *event, const struct l2tpsrv_config *cfg,
 	      struct lns *lns)
 {

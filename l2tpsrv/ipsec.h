@@ -43,6 +43,17 @@ const struct peer_ike *ipsec_owner(const struct ipsec *ipsec, uint64_t owner);
 const struct peers *ipsec_peers(const struct ipsec *ipsec);
 bool ipsec_charon_connected(const struct ipsec *ipsec);
 
+/*
+ * Asks charon to delete the IKE SA a tunnel belongs to (its owner) with its
+ * CHILD_SAs: the client's whole VPN connection ends, and the ike-down that
+ * follows aborts the tunnels it carried. reason goes to charon's log.
+ * Returns 0 once asked, -ENOENT if owner is no IKE SA (a tunnel admitted
+ * unprotected), or an error of charon_link_terminate_ike() (charon_link.h),
+ * among them -ENOTCONN without charon and -EOPNOTSUPP if its plugin takes
+ * no requests.
+ */
+int ipsec_terminate_ike(struct ipsec *ipsec, uint64_t owner, const char *reason);
+
 /* "address:port", the IKE SA's remote end (the NAT's when NATed). */
 void ipsec_remote_string(const struct peer_ike *ike, char *buf, size_t len);
 
