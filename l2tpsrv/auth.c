@@ -146,9 +146,8 @@ static int add_string(struct radius_attrs *a, const char *name, const char *valu
 	return radius_attrs_add_octets(a, name, value, strlen(value));
 }
 
-/* Where the call comes from and goes to (RFC 2865, RFC 2868). */
-static int add_call(struct radius_attrs *a, const struct auth_nas *nas,
-		    const struct auth_call *call)
+int auth_add_call_attrs(struct radius_attrs *a, const struct auth_nas *nas,
+			const struct auth_call *call)
 {
 	char peer[INET6_ADDRSTRLEN], local[INET6_ADDRSTRLEN], nas_ip[INET_ADDRSTRLEN], port[8];
 	int r = 0;
@@ -200,7 +199,7 @@ int auth_build_request(struct radius_attrs *attrs, const struct auth_nas *nas,
 	if (r == 0)
 		r = add_credentials(attrs, rq);
 	if (r == 0)
-		r = add_call(attrs, nas, call);
+		r = auth_add_call_attrs(attrs, nas, call);
 	return r;
 }
 

@@ -104,6 +104,13 @@ const char *auth_method_name(uint32_t method);
 /* Fills attrs with the Access-Request's attributes. 0 or a negative errno. */
 int auth_build_request(struct radius_attrs *attrs, const struct auth_nas *nas,
 		       const struct ctl_auth_request *rq, const struct auth_call *call);
+/*
+ * Where the call comes from and goes to (RFC 2865, RFC 2868): every
+ * attribute of the list above from NAS-Identifier on; accounting sends
+ * them too. 0 or a negative errno.
+ */
+int auth_add_call_attrs(struct radius_attrs *attrs, const struct auth_nas *nas,
+			const struct auth_call *call);
 /* The verdict for rq from RADIUS's answer (reply NULL for TIMEOUT and ERROR). */
 void auth_read_reply(enum radius_result r, const struct radius_attrs *reply,
 		     const struct ctl_auth_request *rq, struct auth_result *out);

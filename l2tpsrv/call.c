@@ -33,6 +33,29 @@ static const char *const ppp_state_names[] = {
 	[PPP_DOWN] = "down",
 };
 
+/*
+ * A call's accounting. Its counters are the ppp interface's, read from
+ * sysfs (64-bit) at every Interim-Update and when the daemon ends the call
+ * (the interface still exists then). A pppd that ends by itself reports
+ * its counters as it goes (CTL_PPP_DOWN; 32-bit, widened with the last
+ * reading). A pppd killed outright reports nothing and takes its
+ * interface with it: then the kernel L2TP session's counters, read through
+ * the daemon's own reference to the PPPoL2TP socket, say what passed
+ * since the last reading (acct_estimate()).
+ */
+struct call_acct {
+	bool started, stopped;
+	uint64_t up_usec, end_usec;   /* CLOCK_MONOTONIC: IPCP up, the end */
+	enum acct_cause cause;        /* ACCT_CAUSE_NONE until known */
+	struct acct_counters ppp;     /* the interface, at the last reading */
+	struct acct_counters l2tp;    /* the L2TP session, at that reading */
+	bool have_l2tp;               /* l2tp was read with ppp */
+	struct acct_counters final;   /* the interface when the daemon ended the call */
+	bool have_final;
+	struct auth_call call;        /* ends, IPsec peer, Acct-Session-Id */
+	sd_event_source *interim;
+};
+
 struct call {
 	struct call *next; /* the tunnel's calls, or the stopping list */
 	struct calls *calls;
@@ -49,11 +72,14 @@ struct call {
 	char ifname[16];
 	uint32_t local_addr; /* as the plugin reported, network order */
 	struct ctl_ppp_event down; /* the counters at the end */
-	/* for RADIUS accounting (not sent yet: the hook for it) */
+	/* for RADIUS accounting */
 	char acct_session_id[AUTH_ACCT_SESSION_ID_LEN];
 	uint8_t radius_class[AUTH_MAX_CLASS];
 	size_t radius_class_len;
-	uint32_t acct_interim_s;
+	uint32_t acct_interim_s; /* the Access-Accept's Acct-Interim-Interval, 0: none */
+	bool radius_auth;        /* RADIUS accepted the user */
+	struct call_acct acct;
+	sd_event_source *session_timer; /* a CoA's Session-Timeout */
 };
 
 struct calls {
@@ -64,6 +90,9 @@ struct calls {
 	call_ended_fn on_ended;
 	void *userdata;
 	struct call *stopping; /* asked to end, not reaped yet: they still hold an address */
+	struct acct *acct;     /* NULL: no accounting */
+	call_peer_fn peer;
+	void *peer_userdata;
 	struct call *by_tunnel[UINT16_MAX + 1];
 };
 
@@ -101,6 +130,8 @@ static void call_free(struct call *c)
 {
 	if (c->remote_addr && c->addr_in_pool)
 		pool_release(c->calls->pool, c->remote_addr);
+	sd_event_source_disable_unref(c->acct.interim);
+	sd_event_source_disable_unref(c->session_timer);
 	pppd_free(c->pppd);
 	free(c);
 }
@@ -113,6 +144,199 @@ static void describe_exit(int code, int status, char *why, size_t len)
 		snprintf(why, len, "pppd killed by signal %d", status);
 }
 
+/* ---- accounting ---- */
+
+#define CALL_MIN_INTERIM_S 10
+
+static uint64_t if_counter(const char *ifname, const char *name);
+
+static uint64_t now_usec(const struct calls *calls)
+{
+	uint64_t now = 0;
+
+	sd_event_now(calls->event, CLOCK_MONOTONIC, &now);
+	return now;
+}
+
+/* The ppp interface's counters (in: what it received, from the client). */
+static bool read_ppp_counters(const char *ifname, struct acct_counters *out)
+{
+	char path[96];
+
+	if (!ifname[0])
+		return false;
+	snprintf(path, sizeof(path), "/sys/class/net/%s", ifname);
+	if (access(path, F_OK) < 0)
+		return false;
+	out->bytes_in = if_counter(ifname, "rx_bytes");
+	out->bytes_out = if_counter(ifname, "tx_bytes");
+	out->packets_in = if_counter(ifname, "rx_packets");
+	out->packets_out = if_counter(ifname, "tx_packets");
+	return true;
+}
+
+static bool read_l2tp_counters(const struct call *c, struct acct_counters *out)
+{
+	struct pppd_channel_stats st;
+
+	if (pppd_channel_stats(c->pppd, &st) < 0)
+		return false;
+	out->bytes_in = st.rx_bytes;
+	out->bytes_out = st.tx_bytes;
+	out->packets_in = st.rx_packets;
+	out->packets_out = st.tx_packets;
+	return true;
+}
+
+/* A reading of the interface, with the L2TP session's at the same time. */
+static void take_reading(struct call *c)
+{
+	struct acct_counters ppp, l2tp;
+
+	if (!read_ppp_counters(c->ifname, &ppp))
+		return;
+	c->acct.ppp = ppp;
+	c->acct.have_l2tp = read_l2tp_counters(c, &l2tp);
+	if (c->acct.have_l2tp)
+		c->acct.l2tp = l2tp;
+}
+
+static void submit(struct call *c, enum acct_status status, const struct acct_counters *ctr,
+		   uint64_t when)
+{
+	struct acct_record rec = {
+		.status = status,
+		.call = c->acct.call,
+		.framed_ip = htonl(c->remote_addr),
+		.class_len = c->radius_class_len,
+		.radius_auth = c->radius_auth,
+		.cause = status == ACCT_STOP ? c->acct.cause : ACCT_CAUSE_NONE,
+		.event_usec = when,
+	};
+
+	snprintf(rec.user, sizeof(rec.user), "%s", c->user);
+	memcpy(rec.class, c->radius_class, c->radius_class_len);
+	if (ctr)
+		rec.counters = *ctr;
+	if (status != ACCT_START && when > c->acct.up_usec)
+		rec.session_time_s = (uint32_t)((when - c->acct.up_usec) / 1000000);
+	acct_submit(c->calls->acct, &rec);
+}
+
+static uint64_t interim_usec(const struct call *c)
+{
+	unsigned int s = c->acct_interim_s ? c->acct_interim_s
+					   : c->calls->cfg->radius_acct_interim_s;
+
+	if (s && s < CALL_MIN_INTERIM_S)
+		s = CALL_MIN_INTERIM_S;
+	return (uint64_t)s * 1000000;
+}
+
+static int on_interim(sd_event_source *source, uint64_t usec, void *userdata)
+{
+	struct call *c = userdata;
+
+	take_reading(c);
+	submit(c, ACCT_INTERIM, &c->acct.ppp, usec);
+	sd_event_source_set_time(source, usec + interim_usec(c));
+	return sd_event_source_set_enabled(source, SD_EVENT_ON);
+}
+
+/* IPCP is up: Start. */
+static void acct_start(struct call *c)
+{
+	struct calls *calls = c->calls;
+	uint64_t now = now_usec(calls), every;
+
+	if (!calls->acct || c->acct.started)
+		return;
+	c->acct.started = true;
+	c->acct.up_usec = now;
+	c->acct.call = (struct auth_call){
+		.tunnel_id = c->tunnel_id,
+		.session_id = c->session_id,
+		.peer = c->tunnel_peer,
+		.local = c->tunnel_local,
+	};
+	snprintf(c->acct.call.calling_station, sizeof(c->acct.call.calling_station), "%s",
+		 c->peer);
+	snprintf(c->acct.call.acct_session_id, sizeof(c->acct.call.acct_session_id), "%s",
+		 c->acct_session_id);
+	if (calls->peer)
+		calls->peer(calls->peer_userdata, c->tunnel_id, &c->acct.call);
+	take_reading(c); /* LCP, authentication and IPCP are not the user's traffic */
+	submit(c, ACCT_START, NULL, now);
+	every = interim_usec(c);
+	if (every)
+		sd_event_add_time(calls->event, &c->acct.interim, CLOCK_MONOTONIC, now + every,
+				  1000 * 1000, on_interim, c);
+}
+
+/* The daemon ends the call: its interface still lives, read it now. */
+static void acct_ending(struct call *c, enum lns_end end)
+{
+	if (!c->acct.started)
+		return;
+	if (c->acct.cause == ACCT_CAUSE_NONE)
+		c->acct.cause = acct_cause_of_end(end);
+	c->acct.end_usec = now_usec(c->calls);
+	c->acct.interim = sd_event_source_disable_unref(c->acct.interim);
+	c->acct.have_final = read_ppp_counters(c->ifname, &c->acct.final);
+}
+
+/* A reading of pppd's, 32-bit but for a pppd that counts wider, widened with an earlier one. */
+static uint64_t widen(uint64_t reported, uint64_t earlier)
+{
+	return reported > UINT32_MAX ? reported : acct_widen32((uint32_t)reported, earlier);
+}
+
+/* pppd has been reaped (the kernel session still exists): Stop. */
+static void acct_stop(struct call *c, int code, int status)
+{
+	const struct acct_counters *base;
+	struct acct_counters ctr, l2tp;
+	bool reported = c->state == PPP_DOWN;
+
+	if (!c->acct.started || c->acct.stopped)
+		return;
+	c->acct.stopped = true;
+	c->acct.interim = sd_event_source_disable_unref(c->acct.interim);
+	if (!c->acct.end_usec)
+		c->acct.end_usec = now_usec(c->calls);
+	if (c->acct.cause == ACCT_CAUSE_NONE)
+		c->acct.cause = reported ? acct_cause_of_pppd_exit(CLD_EXITED, c->down.exit_status)
+					 : acct_cause_of_pppd_exit(code, status);
+	base = &c->acct.ppp;
+	if (c->acct.have_final) {
+		ctr = c->acct.final;
+	} else if (reported) {
+		ctr.bytes_in = widen(c->down.bytes_in, base->bytes_in);
+		ctr.bytes_out = widen(c->down.bytes_out, base->bytes_out);
+		ctr.packets_in = widen(c->down.packets_in, base->packets_in);
+		ctr.packets_out = widen(c->down.packets_out, base->packets_out);
+	} else if (c->acct.have_l2tp && read_l2tp_counters(c, &l2tp)) {
+		acct_estimate(&c->acct.ppp, &c->acct.l2tp, &l2tp, &ctr);
+	} else {
+		ctr = c->acct.ppp;
+	}
+	log_msg(LOG_INFO,
+		"tunnel=%u session=%u event=acct_stop user=\"%s\" cause=%s source=%s "
+		"bytes_in=%" PRIu64 " bytes_out=%" PRIu64 " acct_session_id=%s",
+		c->tunnel_id, c->session_id, c->user, acct_cause_name(c->acct.cause),
+		c->acct.have_final ? "interface" : reported ? "pppd" : "l2tp", ctr.bytes_in,
+		ctr.bytes_out, c->acct_session_id);
+	submit(c, ACCT_STOP, &ctr, c->acct.end_usec);
+}
+
+void calls_set_accounting(struct calls *calls, struct acct *acct, call_peer_fn peer,
+			  void *userdata)
+{
+	calls->acct = acct;
+	calls->peer = peer;
+	calls->peer_userdata = userdata;
+}
+
 /* pppd has been reaped. May free c. */
 static void on_pppd_exit(struct pppd *p, int code, int status, bool stopped, void *userdata)
 {
@@ -122,6 +346,7 @@ static void on_pppd_exit(struct pppd *p, int code, int status, bool stopped, voi
 	char why[64];
 
 	describe_exit(code, status, why, sizeof(why));
+	acct_stop(c, code, status);
 	if (stopped) {
 		log_msg(LOG_DEBUG, "tunnel=%u session=%u event=pppd_reaped pid=%d reason=\"%s\"",
 			tid, sid, (int)pppd_pid(p), why);
@@ -244,13 +469,14 @@ int calls_start(struct calls *calls, const struct lns_call *lc, int tunnel_fd,
 	return 0;
 }
 
-void calls_stop(struct calls *calls, uint16_t tunnel_id, uint16_t session_id)
+void calls_stop(struct calls *calls, uint16_t tunnel_id, uint16_t session_id, enum lns_end end)
 {
 	struct call **pc = find(calls, tunnel_id, session_id);
 	struct call *c = *pc;
 
 	if (!c)
 		return;
+	acct_ending(c, end);
 	*pc = c->next;
 	c->next = calls->stopping;
 	calls->stopping = c;
@@ -298,6 +524,7 @@ int calls_ppp_event(struct calls *calls, uint16_t tunnel_id, uint16_t session_id
 		log_msg(LOG_INFO,
 			"tunnel=%u session=%u event=ppp_up user=\"%s\" interface=%s local=%s remote=%s",
 			tunnel_id, session_id, c->user, c->ifname, local, remote);
+		acct_start(c);
 		return 0;
 	case CTL_PPP_DOWN:
 		c->down = *ev;
@@ -398,6 +625,7 @@ void calls_auth_done(struct calls *calls, uint16_t tunnel_id, uint16_t session_i
 	memcpy(c->radius_class, res->class, res->class_len);
 	c->radius_class_len = res->class_len;
 	c->acct_interim_s = res->reply.interim_s;
+	c->radius_auth = true;
 	inet_ntop(AF_INET, &(uint32_t){ htonl(c->remote_addr) }, addr, sizeof(addr));
 	log_msg(LOG_INFO,
 		"tunnel=%u session=%u event=radius_accept user=\"%s\" method=%s address=%s "
@@ -459,6 +687,75 @@ bool calls_describe(const struct calls *calls, uint16_t tunnel_id, uint16_t sess
 		out->packets_out = c->down.packets_out;
 	}
 	return true;
+}
+
+size_t calls_find(const struct calls *calls, const struct calls_match *m, struct call_ids *out,
+		  size_t max)
+{
+	size_t n = 0;
+
+	for (unsigned int id = 0; id <= UINT16_MAX; id++)
+		for (const struct call *c = calls->by_tunnel[id]; c && n < max; c = c->next) {
+			if ((m->user && strcmp(m->user, c->user) != 0) ||
+			    (m->acct_session_id &&
+			     strcmp(m->acct_session_id, c->acct_session_id) != 0) ||
+			    (m->framed_ip && (ntohl(m->framed_ip) != c->remote_addr ||
+					      c->state != PPP_UP)))
+				continue;
+			out[n++] = (struct call_ids){ c->tunnel_id, c->session_id };
+		}
+	return n;
+}
+
+void calls_set_cause(struct calls *calls, uint16_t tunnel_id, uint16_t session_id,
+		     enum acct_cause cause)
+{
+	struct call *c = *find(calls, tunnel_id, session_id);
+
+	if (c && c->acct.cause == ACCT_CAUSE_NONE)
+		c->acct.cause = cause;
+}
+
+/* A CoA's Session-Timeout is over: pppd ends, and on_pppd_exit() ends the call. */
+static int on_session_timer(sd_event_source *source, uint64_t usec, void *userdata)
+{
+	struct call *c = userdata;
+
+	log_msg(LOG_NOTICE, "tunnel=%u session=%u event=session_timeout user=\"%s\"",
+		c->tunnel_id, c->session_id, c->user);
+	if (c->acct.cause == ACCT_CAUSE_NONE)
+		c->acct.cause = ACCT_CAUSE_SESSION_TIMEOUT;
+	kill(pppd_pid(c->pppd), SIGTERM);
+	return 0;
+}
+
+int calls_set_session_timeout(struct calls *calls, uint16_t tunnel_id, uint16_t session_id,
+			      uint32_t seconds)
+{
+	struct call *c = *find(calls, tunnel_id, session_id);
+	uint64_t when;
+
+	if (!c)
+		return -ESRCH;
+	when = now_usec(calls) + (uint64_t)seconds * 1000000;
+	if (c->session_timer) {
+		sd_event_source_set_time(c->session_timer, when);
+		return sd_event_source_set_enabled(c->session_timer, SD_EVENT_ONESHOT);
+	}
+	return sd_event_add_time(calls->event, &c->session_timer, CLOCK_MONOTONIC, when, 100000,
+				 on_session_timer, c);
+}
+
+unsigned int calls_live(const struct calls *calls)
+{
+	unsigned int n = 0;
+
+	for (const struct call *c = calls->stopping; c; c = c->next)
+		n++;
+	for (unsigned int id = 0; id <= UINT16_MAX; id++)
+		for (const struct call *c = calls->by_tunnel[id]; c; c = c->next)
+			n++;
+	return n;
 }
 
 unsigned int calls_pool_in_use(const struct calls *calls)

@@ -14,6 +14,10 @@
  * Access-Request, calls_auth_done() applies the answer. A call keeps its
  * Acct-Session-Id (from its start), and the Class and interim interval of
  * its Access-Accept, for accounting.
+ *
+ * Accounting (calls_set_accounting) follows the call: Start at IPCP up,
+ * Interim-Updates, and one Stop once its pppd has been reaped, whatever
+ * ended it.
  */
 #ifndef L2TPSRV_CALL_H
 #define L2TPSRV_CALL_H
@@ -23,6 +27,7 @@
 #include <sys/types.h>
 #include <systemd/sd-event.h>
 
+#include "acct.h"
 #include "auth.h"
 #include "config.h"
 #include "ctl_proto.h"
@@ -34,6 +39,9 @@ struct calls;
 /* pppd ended by itself: the call must end, with this reason (for CDN and logs). */
 typedef void (*call_ended_fn)(void *userdata, uint16_t tunnel_id, uint16_t session_id,
 			      const char *why);
+
+/* What IPsec knows of tunnel_id's peer: fills call's calling_station and ike_id. */
+typedef void (*call_peer_fn)(void *userdata, uint16_t tunnel_id, struct auth_call *call);
 
 /* cfg and dp must outlive the table. NULL and *err a negative errno. */
 struct calls *calls_new(sd_event *event, const struct l2tpsrv_config *cfg, struct dataplane *dp,
@@ -49,8 +57,21 @@ struct calls *calls_free(struct calls *calls);
  */
 int calls_start(struct calls *calls, const struct lns_call *lc, int tunnel_fd,
 		const struct sockaddr_storage *peer, const struct sockaddr_storage *local);
-/* The call is going: its pppd is asked to end. Unknown ids are fine. */
-void calls_stop(struct calls *calls, uint16_t tunnel_id, uint16_t session_id);
+/*
+ * RADIUS accounting for every call from now on (acct must outlive the
+ * table): Start when IPCP is up, Interim-Update every interval (the
+ * Access-Accept's, else cfg's radius_acct_interim), Stop when the call's
+ * pppd has been reaped, with the counters of the ppp interface (see
+ * call.c for where they come from when pppd was killed). peer says who
+ * the call's IPsec peer is.
+ */
+void calls_set_accounting(struct calls *calls, struct acct *acct, call_peer_fn peer,
+			  void *userdata);
+/*
+ * The call is going, for end (its Acct-Terminate-Cause unless one is
+ * known): its pppd is asked to end. Unknown ids are fine.
+ */
+void calls_stop(struct calls *calls, uint16_t tunnel_id, uint16_t session_id, enum lns_end end);
 
 /*
  * An event from the pppd plugin of call (tunnel_id, session_id), sent by
@@ -81,6 +102,33 @@ void calls_auth_done(struct calls *calls, uint16_t tunnel_id, uint16_t session_i
 /* Fills the PPP part of out (peer, ppp_state ... packets_out); false when no call. */
 bool calls_describe(const struct calls *calls, uint16_t tunnel_id, uint16_t session_id,
 		    struct ctl_session *out);
+
+/* What a RADIUS Disconnect or CoA names: every field given must match. */
+struct calls_match {
+	const char *user;            /* NULL: any */
+	const char *acct_session_id; /* NULL: any */
+	uint32_t framed_ip;          /* network order; 0: any */
+};
+
+struct call_ids {
+	uint16_t tunnel_id, session_id;
+};
+
+/* The live (not stopping) calls m names, at most max of them into out: how many. */
+size_t calls_find(const struct calls *calls, const struct calls_match *m, struct call_ids *out,
+		  size_t max);
+/* The call's Acct-Terminate-Cause, if none is known yet (before it is ended). */
+void calls_set_cause(struct calls *calls, uint16_t tunnel_id, uint16_t session_id,
+		     enum acct_cause cause);
+/*
+ * The call ends seconds from now (Session-Timeout, from a CoA-Request):
+ * its pppd is told to end, and the call with it. 0, or -ESRCH.
+ */
+int calls_set_session_timeout(struct calls *calls, uint16_t tunnel_id, uint16_t session_id,
+			      uint32_t seconds);
+
+/* Calls whose pppd has not been reaped yet, stopping ones included. */
+unsigned int calls_live(const struct calls *calls);
 
 /* For tests and l2tpctl: addresses handed out now, and the pool's size. */
 unsigned int calls_pool_in_use(const struct calls *calls);

@@ -76,6 +76,10 @@ enum key_id {
 	K_RADIUS_DEAD_TIME,
 	K_RADIUS_NAS_IDENTIFIER,
 	K_RADIUS_NAS_IP,
+	K_RADIUS_ACCT_INTERIM,
+	K_RADIUS_DAE_CLIENT,
+	K_RADIUS_DAE_PORT,
+	K_RADIUS_DAE_TERMINATE_IKE,
 	K_LOG_LEVEL,
 	N_KEYS
 };
@@ -150,6 +154,12 @@ static const struct key keys[N_KEYS] = {
 	[K_RADIUS_NAS_IDENTIFIER] = { "radius_nas_identifier", T_HOST_NAME,
 				      FIELD(radius_nas_identifier), 0, 0 },
 	[K_RADIUS_NAS_IP] = { "radius_nas_ip", T_SPLIT, FIELD(radius_nas_ip), 0, 0 },
+	[K_RADIUS_ACCT_INTERIM] = { "radius_acct_interim", T_DURATION_S,
+				    FIELD(radius_acct_interim_s), 0, 24 * USEC_PER_HOUR },
+	[K_RADIUS_DAE_CLIENT] = { "radius_dae_client", T_SPLIT, FIELD(radius_dae.clients), 0, 0 },
+	[K_RADIUS_DAE_PORT] = { "radius_dae_port", T_NUMBER, FIELD(radius_dae.port), 1, 65535 },
+	[K_RADIUS_DAE_TERMINATE_IKE] = { "radius_dae_terminate_ike", T_BOOL,
+					 FIELD(radius_dae_terminate_ike), 0, 0 },
 	[K_LOG_LEVEL] = { "log_level", T_LOG_LEVEL, FIELD(log_level), 0, 0 },
 };
 
@@ -163,6 +173,7 @@ static const struct config_split_key *const split_keys[N_KEYS] = {
 	[K_RADIUS_AUTH_SERVER] = &config_radius_auth_server,
 	[K_RADIUS_ACCT_SERVER] = &config_radius_acct_server,
 	[K_RADIUS_NAS_IP] = &config_radius_nas_ip,
+	[K_RADIUS_DAE_CLIENT] = &config_radius_dae_client,
 };
 
 static const struct {

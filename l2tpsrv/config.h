@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <sys/socket.h>
 
+#include "dae.h"
 #include "radius.h"
 
 #define CONFIG_DEFAULT_PATH "/etc/l2tpsrv/l2tpsrv.conf"
@@ -138,6 +139,18 @@ struct l2tpsrv_config {
 	/* radius_nas_ip = IPV4: our NAS-IP-Address, network byte order. Default
 	 * 0.0.0.0: not sent. */
 	uint32_t radius_nas_ip;
+	/* radius_acct_interim = DURATION: Interim-Update interval when the
+	 * Access-Accept names none (Acct-Interim-Interval wins). Default 0: none.
+	 * Intervals under 10s, from here or RADIUS, are raised to 10s. */
+	unsigned int radius_acct_interim_s;
+	/* RFC 5176 Dynamic Authorization (dae.h): radius_dae_client = HOST
+	 * SECRET, repeatable up to RADIUS_MAX_SERVERS, the only addresses whose
+	 * Disconnect-Request and CoA-Request are heard (a :PORT is ignored);
+	 * default none, and nothing listens. radius_dae_port = N, default
+	 * 3799. radius_dae_terminate_ike = yes|no: a Disconnect-Request also
+	 * deletes the client's IKE SA (through our charon plugin); default yes. */
+	struct dae_config radius_dae;
+	bool radius_dae_terminate_ike;
 	/* log_level = error|warning|notice|info|debug. Default info. */
 	int log_level; /* syslog priority */
 };

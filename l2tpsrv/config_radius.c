@@ -163,6 +163,18 @@ static void dump_acct_server(const struct l2tpsrv_config *c, FILE *f)
 	dump_servers("radius_acct_server", c->radius.acct, c->radius.n_acct, f);
 }
 
+static bool set_dae_client(struct l2tpsrv_config *c, bool first, const char *v, size_t len,
+			   char why[CONFIG_WHY_MAX])
+{
+	return set_server("radius_dae_client", c->radius_dae.clients, &c->radius_dae.n_clients,
+			  DAE_DEFAULT_PORT, first, v, len, why);
+}
+
+static void dump_dae_client(const struct l2tpsrv_config *c, FILE *f)
+{
+	dump_servers("radius_dae_client", c->radius_dae.clients, c->radius_dae.n_clients, f);
+}
+
 /* A dotted quad; 0.0.0.0 sends none. */
 static bool set_nas_ip(struct l2tpsrv_config *c, bool first, const char *v, size_t len,
 		       char why[CONFIG_WHY_MAX])
@@ -200,6 +212,8 @@ const struct config_split_key config_radius_auth_server = { true, set_auth_serve
 							    dump_auth_server };
 const struct config_split_key config_radius_acct_server = { true, set_acct_server,
 							    dump_acct_server };
+const struct config_split_key config_radius_dae_client = { true, set_dae_client,
+							   dump_dae_client };
 const struct config_split_key config_radius_nas_ip = { false, set_nas_ip, dump_nas_ip };
 
 void config_radius_defaults(struct l2tpsrv_config *c)
@@ -208,6 +222,8 @@ void config_radius_defaults(struct l2tpsrv_config *c)
 	c->radius.timeout_ms = DEFAULT_TIMEOUT_MS;
 	c->radius.retries = DEFAULT_RETRIES;
 	c->radius.dead_time_s = DEFAULT_DEAD_TIME_S;
+	c->radius_dae.port = DAE_DEFAULT_PORT;
+	c->radius_dae_terminate_ike = true;
 	memset(c->radius_nas_identifier, 0, sizeof(c->radius_nas_identifier));
 	snprintf(c->radius_nas_identifier, sizeof(c->radius_nas_identifier), "%s", c->host_name);
 	c->radius_nas_ip = 0;

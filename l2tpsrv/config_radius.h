@@ -14,6 +14,7 @@
 extern const struct config_split_key config_radius_auth_server;
 extern const struct config_split_key config_radius_acct_server;
 extern const struct config_split_key config_radius_nas_ip;
+extern const struct config_split_key config_radius_dae_client;
 
 /* No servers, timeout 3s, 2 retries, dead time 30s, NAS-Identifier the
  * host name (set host_name first), no NAS-IP-Address. */

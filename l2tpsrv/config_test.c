@@ -777,8 +777,8 @@ START_TEST(load_refuses_a_huge_file)
 }
 END_TEST
 
-/* text with "#key = ..." lines made live, but for host_name, secret and
- * dns (keys with no default to show) unless all */
+/* text with "#key = ..." lines made live, but for host_name, secret, dns,
+ * the RADIUS servers and DAE clients (keys with no default to show) unless all */
 static char *uncomment(const char *text, bool all)
 {
 	static char out[65536];
@@ -792,6 +792,7 @@ static char *uncomment(const char *text, bool all)
 				     strncmp(text, "#dns ", 5) != 0 &&
 				     strncmp(text, "#radius_auth_server ", 20) != 0 &&
 				     strncmp(text, "#radius_acct_server ", 20) != 0 &&
+				     strncmp(text, "#radius_dae_client ", 19) != 0 &&
 				     strncmp(text, "#radius_nas_identifier ", 23) != 0));
 
 		len += text[len] == '\n';
@@ -815,7 +816,8 @@ START_TEST(the_example_file_parses_to_the_defaults)
 		"ppp_auth",	  "mss_clamp",		"dataplane",	      "control_socket",
 		"charon_socket", "allow_unencrypted", "radius_auth_server", "radius_acct_server",
 		"radius_timeout", "radius_retries", "radius_dead_time", "radius_nas_identifier",
-		"radius_nas_ip", "log_level",
+		"radius_nas_ip", "radius_acct_interim", "radius_dae_client", "radius_dae_port",
+		"radius_dae_terminate_ike", "log_level",
 	};
 	struct l2tpsrv_config c;
 	const char *text, *live;
@@ -849,6 +851,9 @@ START_TEST(the_example_file_parses_to_the_defaults)
 	ck_assert_uint_eq(c.radius.n_auth, 1);
 	ck_assert_uint_eq(c.radius.n_acct, 1);
 	ck_assert_str_eq(c.radius.acct[0].secret, "s3cret-shared-with-radius");
+	ck_assert_uint_eq(c.radius_dae.n_clients, 1);
+	ck_assert_uint_eq(c.radius_dae.port, 3799);
+	ck_assert(c.radius_dae_terminate_ike);
 	ck_assert_str_eq(c.radius_nas_identifier, "vpn-gw1");
 }
 END_TEST

@@ -68,7 +68,11 @@ START_TEST(radius_keys_are_accepted)
 				   "radius_retries = 0\n"
 				   "radius_dead_time = 2m\n"
 				   "radius_nas_identifier = nas-7\n"
-				   "radius_nas_ip = 192.0.2.1\n"),
+				   "radius_nas_ip = 192.0.2.1\n"
+				   "radius_acct_interim = 5m\n"
+				   "radius_dae_client = 192.0.2.20 dae-" RSECRET "\n"
+				   "radius_dae_port = 1700\n"
+				   "radius_dae_terminate_ike = no\n"),
 			 0);
 	ck_assert_uint_eq(c.radius.n_auth, 4);
 	assert_server(&c.radius.auth[0], AF_INET, "192.0.2.10", 1812, RSECRET);
@@ -83,6 +87,11 @@ START_TEST(radius_keys_are_accepted)
 	ck_assert_uint_eq(c.radius.dead_time_s, 120);
 	ck_assert_str_eq(c.radius_nas_identifier, "nas-7");
 	ck_assert_uint_eq(c.radius_nas_ip, htonl(0xc0000201));
+	ck_assert_uint_eq(c.radius_acct_interim_s, 300);
+	ck_assert_uint_eq(c.radius_dae.n_clients, 1);
+	assert_server(&c.radius_dae.clients[0], AF_INET, "192.0.2.20", 3799, "dae-" RSECRET);
+	ck_assert_uint_eq(c.radius_dae.port, 1700);
+	ck_assert(!c.radius_dae_terminate_ike);
 
 	/* the longest secret; 0.0.0.0 sends no NAS-IP-Address; no dead time */
 	ck_assert_int_eq(parse(&c, "radius_auth_server = 127.0.0.1 "
@@ -233,7 +242,11 @@ START_TEST(radius_keys_in_the_dump)
 				   "radius_auth_server = [2001:db8::1]:1645 " RSECRET "\n"
 				   "radius_timeout = 1500ms\n"
 				   "radius_dead_time = 90s\n"
-				   "radius_nas_ip = 192.0.2.1\n"),
+				   "radius_nas_ip = 192.0.2.1\n"
+				   "radius_acct_interim = 5m\n"
+				   "radius_dae_client = 192.0.2.20 dae-" RSECRET "\n"
+				   "radius_dae_port = 1700\n"
+				   "radius_dae_terminate_ike = no\n"),
 			 0);
 	s = dump_to_string(&c);
 	ck_assert_ptr_null(strstr(s, RSECRET));

@@ -135,22 +135,6 @@ static bool session_matches(const struct ctl_match *m, const struct ctl_session 
 	return false;
 }
 
-/* The owner of one tunnel, found with lns_foreach_tunnel. */
-struct owner_query {
-	uint16_t tunnel_id;
-	uint64_t *owner;
-};
-
-static bool find_owner(void *ctx, const struct lns_tunnel_info *i)
-{
-	struct owner_query *q = ctx;
-
-	if (i->tunnel_id != q->tunnel_id)
-		return true;
-	*q->owner = i->owner;
-	return false;
-}
-
 /* Who IPsec says the session's peer is. */
 static void describe_ipsec(const struct list_ctx *lc, struct ctl_session *r)
 {
@@ -309,22 +293,11 @@ static void on_auth_done(void *userdata, struct auth_result *result)
 		client_free(c);
 }
 
-/* The IKE SA's view of tunnel_id's peer, as l2tpctl shows it. */
-static void describe_tunnel_ipsec(struct client *c, uint16_t tunnel_id, struct ctl_session *out)
-{
-	struct list_ctx lc = { .srv = c->ctl->srv };
-
-	lns_foreach_tunnel(server_lns(c->ctl->srv), find_owner, &(struct owner_query){
-		.tunnel_id = tunnel_id, .owner = &lc.owner });
-	describe_ipsec(&lc, out);
-}
-
 /* CTL_AUTH: only from the call's own pppd (SO_PEERCRED), only with RADIUS configured. */
 static int32_t start_auth(struct client *c)
 {
 	struct auth *auth = server_auth(c->ctl->srv);
 	struct calls *calls = server_calls(c->ctl->srv);
-	struct ctl_session ipsec = { 0 };
 	struct auth_call call;
 	struct ucred cred;
 	socklen_t len = sizeof(cred);
@@ -337,10 +310,7 @@ static int32_t start_auth(struct client *c)
 	r = calls_auth_call(calls, c->req.tunnel_id, c->req.session_id, cred.pid, &call);
 	if (r < 0)
 		return r;
-	describe_tunnel_ipsec(c, c->req.tunnel_id, &ipsec);
-	if (ipsec.ike_remote[0]) /* the outer address, NAT's included, as l2tpctl shows it */
-		copy_string(call.calling_station, sizeof(call.calling_station), ipsec.ike_remote);
-	copy_string(call.ike_id, sizeof(call.ike_id), ipsec.ike_id);
+	server_call_peer(c->ctl->srv, c->req.tunnel_id, &call);
 	c->sender = cred.pid;
 	r = auth_start(auth, &c->arg.auth, &call, on_auth_done, c, &c->pending);
 	/* the request holds them now; only user, method and challenge are needed again */

@@ -55,7 +55,7 @@ enum ctl_ppp_event_kind {
 
 struct ctl_ppp_event {
 	uint32_t kind;        /* enum ctl_ppp_event_kind */
-	int32_t exit_status;  /* pppd's EXIT_* status at DOWN */
+	int32_t exit_status;  /* pppd's EXIT_* status when IPCP went down (else at exit) */
 	char user[64];        /* the name the peer authenticated with */
 	char method[16];      /* "pap", "chap", "mschap", "mschap-v2", "eap" */
 	char ifname[16];      /* ppp0 ... */

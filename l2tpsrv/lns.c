@@ -526,6 +526,7 @@ int lns_close_tunnel(struct lns *lns, uint64_t now, uint16_t tunnel_id)
 	lns->now = now;
 	if (!t)
 		return -ENOENT;
+	tunnel_set_end(t, LNS_END_ADMIN);
 	tunnel_stop(t, L2TP_STOPCCN_GENERAL_CLEAR, 0, "closed by the administrator");
 	settle(lns, t);
 	return 0;
@@ -538,8 +539,19 @@ int lns_abort_tunnel(struct lns *lns, uint64_t now, uint16_t tunnel_id, const ch
 	lns->now = now;
 	if (!t)
 		return -ENOENT;
+	tunnel_set_end(t, LNS_END_IPSEC);
 	tunnel_abort(t, why);
 	settle(lns, t);
+	return 0;
+}
+
+int lns_tunnel_owner(const struct lns *lns, uint16_t tunnel_id, uint64_t *owner)
+{
+	const struct tunnel *t = tunnel_id ? lns->tunnels[tunnel_id] : NULL;
+
+	if (!t)
+		return -ENOENT;
+	*owner = t->owner;
 	return 0;
 }
 
@@ -553,8 +565,8 @@ int lns_set_tunnel_owner(struct lns *lns, uint16_t tunnel_id, uint64_t owner)
 	return 0;
 }
 
-int lns_session_ended(struct lns *lns, uint64_t now, uint16_t tunnel_id, uint16_t session_id,
-		      uint16_t cdn_result, const char *why)
+static int end_session(struct lns *lns, uint64_t now, uint16_t tunnel_id, uint16_t session_id,
+		       uint16_t cdn_result, const char *why, enum lns_end end)
 {
 	struct session *s = lns_session_find(lns, tunnel_id, session_id);
 	struct tunnel *t;
@@ -563,15 +575,43 @@ int lns_session_ended(struct lns *lns, uint64_t now, uint16_t tunnel_id, uint16_
 	if (!s)
 		return -ENOENT;
 	t = s->tunnel;
+	session_set_end(s, end);
 	session_stop(s, cdn_result, 0, why);
 	settle(lns, t);
 	return 0;
 }
 
+int lns_session_ended(struct lns *lns, uint64_t now, uint16_t tunnel_id, uint16_t session_id,
+		      uint16_t cdn_result, const char *why)
+{
+	return end_session(lns, now, tunnel_id, session_id, cdn_result, why, LNS_END_PPP);
+}
+
 int lns_close_session(struct lns *lns, uint64_t now, uint16_t tunnel_id, uint16_t session_id)
 {
-	return lns_session_ended(lns, now, tunnel_id, session_id, L2TP_CDN_ADMIN,
-				 "closed by the administrator");
+	return end_session(lns, now, tunnel_id, session_id, L2TP_CDN_ADMIN,
+			   "closed by the administrator", LNS_END_ADMIN);
+}
+
+const char *lns_end_name(enum lns_end end)
+{
+	switch (end) {
+	case LNS_END_ERROR:
+		return "error";
+	case LNS_END_PEER:
+		return "peer";
+	case LNS_END_LOST:
+		return "lost";
+	case LNS_END_ADMIN:
+		return "admin";
+	case LNS_END_SHUTDOWN:
+		return "shutdown";
+	case LNS_END_IPSEC:
+		return "ipsec";
+	case LNS_END_PPP:
+		return "ppp";
+	}
+	return "?";
 }
 
 int lns_session_set_accm(struct lns *lns, uint64_t now, uint16_t tunnel_id,
@@ -599,6 +639,7 @@ void lns_shutdown(struct lns *lns, uint64_t now)
 
 		if (!t)
 			continue;
+		tunnel_set_end(t, LNS_END_SHUTDOWN);
 		tunnel_stop(t, L2TP_STOPCCN_SHUTTING_DOWN, 0, "server is shutting down");
 		settle(lns, t);
 	}

@@ -43,6 +43,23 @@ struct lns_call {
 /* "address:port" ("[v6address]:port"), as logs and l2tpctl show it. */
 void lns_sockaddr_string(const struct sockaddr_storage *ss, char *buf, size_t len);
 
+/*
+ * Why an established call ended, for accounting (Acct-Terminate-Cause):
+ * the first reason to touch a session or its tunnel wins.
+ */
+enum lns_end {
+	LNS_END_ERROR = 0, /* a protocol error or a failure of ours */
+	LNS_END_PEER,      /* the LAC's CDN or StopCCN: the user hung up */
+	LNS_END_LOST,      /* the peer stopped answering (retransmits, HELLO) */
+	LNS_END_ADMIN,     /* lns_close_session() or lns_close_tunnel() */
+	LNS_END_SHUTDOWN,  /* lns_shutdown() */
+	LNS_END_IPSEC,     /* lns_abort_tunnel(): the IPsec SA went */
+	LNS_END_PPP,       /* lns_session_ended(): PPP ended first */
+};
+
+/* "error", "peer", ... for logs. */
+const char *lns_end_name(enum lns_end end);
+
 struct lns_io {
 	/* Sends one datagram to addr->peer from addr->local. */
 	void (*send)(void *ctx, const struct lns_addr *addr, const uint8_t *pkt, size_t len);
@@ -65,11 +82,12 @@ struct lns_io {
 	 * the data path holds its session; attach PPP to it. A negative errno
 	 * ends the call (CDN) and session_down is not called for it.
 	 * session_down: an established call is going (the data path session
-	 * is deleted right after); let go of its PPP. Neither may call back
+	 * is deleted right after); let go of its PPP, which ends for end. Neither may call back
 	 * into the lns; use lns_session_ended() later, from the event loop.
 	 */
 	int (*session_up)(void *ctx, const struct lns_call *call);
-	void (*session_down)(void *ctx, uint16_t tunnel_id, uint16_t session_id);
+	void (*session_down)(void *ctx, uint16_t tunnel_id, uint16_t session_id,
+			     enum lns_end end);
 	/*
 	 * Optional (NULL: everyone may). Asked for every control message
 	 * for tunnel 0 (SCCRQ, or a StopCCN before our tunnel id was known),
@@ -118,6 +136,8 @@ int lns_session_set_accm(struct lns *lns, uint64_t now, uint16_t tunnel_id,
  * safely. Returns 0 or -ENOENT.
  */
 int lns_abort_tunnel(struct lns *lns, uint64_t now, uint16_t tunnel_id, const char *why);
+/* The IKE SA that protects the tunnel's peer (0: none). Returns 0 or -ENOENT. */
+int lns_tunnel_owner(const struct lns *lns, uint16_t tunnel_id, uint64_t *owner);
 /* Another IKE SA now protects the tunnel's peer. Returns 0 or -ENOENT. */
 int lns_set_tunnel_owner(struct lns *lns, uint16_t tunnel_id, uint64_t owner);
 

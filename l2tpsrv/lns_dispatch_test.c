@@ -424,6 +424,8 @@ START_TEST(shutdown_stops_every_tunnel)
 	h_expect_nothing(h);
 	ck_assert(!lns_is_idle(h->lns));
 	lns_shutdown(h->lns, h->now);
+	ck_assert_uint_eq(h->ppp_down, 1); /* a's call */
+	ck_assert_int_eq(h->last_down_end, LNS_END_SHUTDOWN);
 	/* one StopCCN each, in an order (tunnel ids are random) not ours to assume */
 	for (int i = 0; i < 3; i++) {
 		struct lac *to = NULL;

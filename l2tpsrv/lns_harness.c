@@ -71,10 +71,12 @@ static int io_session_up(void *ctx, const struct lns_call *call)
 	return 0;
 }
 
-static void io_session_down(void *ctx, uint16_t tunnel_id, uint16_t session_id)
+static void io_session_down(void *ctx, uint16_t tunnel_id, uint16_t session_id,
+			    enum lns_end end)
 {
 	struct harness *h = ctx;
 
+	h->last_down_end = end;
 	h->ppp_down++;
 	h->last_down_tid = tunnel_id;
 	h->last_down_sid = session_id;

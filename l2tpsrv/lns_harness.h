@@ -61,6 +61,7 @@ struct harness {
 	unsigned int ppp_up, ppp_down;
 	struct lns_call last_up;
 	uint16_t last_down_tid, last_down_sid;
+	enum lns_end last_down_end;
 	int ppp_up_result; /* what session_up returns; 0 unless a test sets it */
 	/*
 	 * io->admit, installed only when admit_hook is set before h_start()

@@ -50,6 +50,8 @@ struct session {
 	bool outgoing;   /* created by OCRQ rather than ICRQ */
 	bool dp_added;
 	bool ppp_up;     /* io->session_up() took the call; session_down() is owed */
+	bool end_set;    /* end is known */
+	enum lns_end end;
 	bool sequencing;
 	uint32_t call_serial_number;
 	uint32_t tx_connect_speed;
@@ -83,6 +85,8 @@ struct tunnel {
 	bool challenged;
 	bool dp_added;
 	bool has_socket;           /* io->tunnel_socket_open() gave us one */
+	bool end_set;              /* end is known: its sessions end for it */
+	enum lns_end end;
 	uint64_t last_rx_usec;
 	uint64_t hold_until_usec;  /* STOPPING/STOPPED: when to let go */
 	uint64_t established_usec;
@@ -134,6 +138,8 @@ void tunnel_timer(struct tunnel *t);
 uint64_t tunnel_deadline(const struct tunnel *t);
 /* Sends StopCCN and holds the state; the one way a tunnel ends on our side. */
 void tunnel_stop(struct tunnel *t, uint16_t result, uint16_t error, const char *text);
+/* Why the tunnel's sessions end, unless they already know: the first call wins. */
+void tunnel_set_end(struct tunnel *t, enum lns_end end);
 /* tunnel_stop(), then DEAD at once: the StopCCN goes out once and nothing is held. */
 void tunnel_abort(struct tunnel *t, const char *text);
 /* Queues a message for the peer; session_id is the peer's (0 for the tunnel). */
@@ -153,6 +159,8 @@ void session_recv_bad(struct tunnel *t, uint16_t session_id, const struct l2tp_m
  */
 uint64_t session_waiting_deadline(const struct tunnel *t);
 void session_expire_waiting(struct tunnel *t);
+/* Why s ends (else its tunnel's reason, else LNS_END_ERROR): the first call wins. */
+void session_set_end(struct session *s, enum lns_end end);
 /* Sends CDN, removes the data path, frees s. */
 void session_stop(struct session *s, uint16_t result, uint16_t error, const char *text);
 int session_send_sli(struct session *s, uint32_t send_accm, uint32_t recv_accm);

@@ -394,6 +394,8 @@ START_TEST(unanswered_hello_ends_the_tunnel)
 		hellos++;
 	}
 	ck_assert_uint_eq(hellos, h->cfg.retransmit_count);
+	ck_assert_uint_eq(h->ppp_down, 1);
+	ck_assert_int_eq(h->last_down_end, LNS_END_LOST); /* Acct-Terminate-Cause Lost-Carrier */
 	ck_assert_uint_eq(h_counters(h).tunnels, 0);
 	ck_assert_uint_eq(h_counters(h).sessions, 0);
 	ck_assert_uint_eq(h_dp(h, DP_NULL_TUNNEL_DEL), 1);
@@ -450,6 +452,8 @@ START_TEST(stopccn_from_the_lac)
 	t_stop = h->now;
 	ck_assert_uint_eq(h_dp(h, DP_NULL_SESSION_DEL), 2);
 	ck_assert_uint_eq(h_dp(h, DP_NULL_TUNNEL_DEL), 1);
+	ck_assert_uint_eq(h->ppp_down, 2);
+	ck_assert_int_eq(h->last_down_end, LNS_END_PEER);
 	ck_assert_uint_eq(dataplane_null_live_sessions(h->dp), 0);
 	ck_assert_uint_eq(dataplane_null_live_tunnels(h->dp), 0);
 	ck_assert_uint_eq(h_counters(h).sessions, 0);
@@ -564,6 +568,8 @@ START_TEST(close_tunnel_sends_stopccn)
 	h_expect_nothing(h);
 	ck_assert_uint_eq(h_dp(h, DP_NULL_SESSION_DEL), 1);
 	ck_assert_uint_eq(h_dp(h, DP_NULL_TUNNEL_DEL), 1);
+	ck_assert_uint_eq(h->ppp_down, 1);
+	ck_assert_int_eq(h->last_down_end, LNS_END_ADMIN);
 	ck_assert_str_eq(h_tunnel_state(h, l.lns_tid), "stopping");
 	ck_assert_uint_ne(h_deadline(h, l.lns_tid), LNS_NO_DEADLINE);
 	/* a second close changes nothing */
@@ -621,6 +627,7 @@ START_TEST(abort_tunnel_stops_once_and_frees_at_once)
 	ck_assert_uint_eq(h->ppp_down, 1);
 	ck_assert_uint_eq(h->last_down_tid, l.lns_tid);
 	ck_assert_uint_eq(h->last_down_sid, sid);
+	ck_assert_int_eq(h->last_down_end, LNS_END_IPSEC);
 	ck_assert_uint_eq(h_dp(h, DP_NULL_SESSION_DEL), 1);
 	ck_assert_uint_eq(h_dp(h, DP_NULL_TUNNEL_DEL), 1);
 	ck_assert_uint_eq(dataplane_null_live_sessions(h->dp), 0);
@@ -698,6 +705,7 @@ START_TEST(abort_a_stopping_tunnel_sends_nothing_more)
 	lac_expect_stopccn(&l, L2TP_STOPCCN_GENERAL_CLEAR, 0);
 	ck_assert_str_eq(h_tunnel_state(h, l.lns_tid), "stopping");
 	ck_assert_uint_eq(h->ppp_down, 1);
+	ck_assert_int_eq(h->last_down_end, LNS_END_ADMIN);
 	ck_assert_int_eq(lns_abort_tunnel(h->lns, h->now, l.lns_tid, ABORT_WHY), 0);
 	h_expect_nothing(h);
 	ck_assert_ptr_null(h_tunnel_state(h, l.lns_tid));

@@ -5,11 +5,13 @@
 #include <fcntl.h>
 #include <linux/if_pppol2tp.h>
 #include <linux/if_pppox.h>
+#include <linux/ppp-ioctl.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <syslog.h>
@@ -29,6 +31,7 @@ struct pppd {
 	sd_event_source *kill_timer;
 	pppd_exit_fn on_exit;
 	void *userdata;
+	int channel; /* our own reference to the PPPoL2TP socket, or -1 */
 };
 
 /* An AF_PPPOX socket connected to the kernel session: fd or a negative errno. */
@@ -92,6 +95,7 @@ static struct pppd *release(struct pppd *p)
 {
 	p->child = sd_event_source_disable_unref(p->child);
 	p->kill_timer = sd_event_source_disable_unref(p->kill_timer);
+	pppd_release_channel(p);
 	free(p);
 	return NULL;
 }
@@ -129,6 +133,7 @@ int pppd_spawn(struct pppd **ret, sd_event *event, const struct pppd_channel *ch
 		return -ENOMEM;
 	p->on_exit = on_exit;
 	p->userdata = userdata;
+	p->channel = -1;
 	if (channel) {
 		fd = open_channel(channel);
 		if (fd < 0) {
@@ -140,16 +145,19 @@ int pppd_spawn(struct pppd **ret, sd_event *event, const struct pppd_channel *ch
 	if (p->pid == 0)
 		exec_pppd(fd, argv);
 	r = p->pid < 0 ? -errno : 0;
-	if (fd >= 0)
-		close(fd); /* pppd holds it now */
 	if (r < 0) {
+		if (fd >= 0)
+			close(fd);
 		free(p);
 		return r;
 	}
+	p->channel = fd; /* pppd has its own; ours keeps the session's counters readable */
 	r = sd_event_add_child(event, &p->child, p->pid, WEXITED, on_child, p);
 	if (r < 0) {
 		kill(p->pid, SIGKILL);
 		waitpid(p->pid, NULL, 0);
+		if (p->channel >= 0)
+			close(p->channel);
 		free(p);
 		return r;
 	}
@@ -161,6 +169,30 @@ int pppd_spawn(struct pppd **ret, sd_event *event, const struct pppd_channel *ch
 pid_t pppd_pid(const struct pppd *p)
 {
 	return p->pid;
+}
+
+int pppd_channel_stats(const struct pppd *p, struct pppd_channel_stats *out)
+{
+	struct pppol2tp_ioc_stats st;
+
+	if (!p || p->channel < 0)
+		return -EBADF;
+	memset(&st, 0, sizeof(st));
+	if (ioctl(p->channel, PPPIOCGL2TPSTATS, &st) < 0)
+		return -errno;
+	out->rx_bytes = st.rx_bytes;
+	out->rx_packets = st.rx_packets;
+	out->tx_bytes = st.tx_bytes;
+	out->tx_packets = st.tx_packets;
+	return 0;
+}
+
+void pppd_release_channel(struct pppd *p)
+{
+	if (p && p->channel >= 0) {
+		close(p->channel);
+		p->channel = -1;
+	}
 }
 
 void pppd_stop(struct pppd *p)

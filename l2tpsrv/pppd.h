@@ -3,7 +3,8 @@
  * session (Debian's pppol2tp.so plugin in LNS mode).
  *
  * pppd_spawn() opens and connects the PPPoL2TP socket (kernel data path),
- * starts pppd with it as its only inherited descriptor, and watches the
+ * starts pppd with it as its only inherited descriptor (keeping a
+ * reference of its own, for the session's counters), and watches the
  * child from the event loop (sd_event_add_child, WEXITED), so no child is
  * left a zombie. With no channel (userspace data path) pppd inherits no
  * descriptor and opens the tty its command line names. The caller hears
@@ -54,6 +55,20 @@ typedef void (*pppd_exit_fn)(struct pppd *p, int code, int status, bool stopped,
 int pppd_spawn(struct pppd **ret, sd_event *event, const struct pppd_channel *channel,
 	       char *const argv[], pppd_exit_fn on_exit, void *userdata);
 pid_t pppd_pid(const struct pppd *p);
+
+/*
+ * The kernel session's own counters (PPPIOCGL2TPSTATS), from the daemon's
+ * reference to pppd's PPPoL2TP socket: readable after pppd died, while the
+ * kernel session lives. They count PPP frames (framing and LCP included),
+ * rx from the peer. 0, -EBADF without a channel, or -errno (the session
+ * was deleted: -ENOTCONN/-EBADF).
+ */
+struct pppd_channel_stats {
+	uint64_t rx_bytes, rx_packets, tx_bytes, tx_packets;
+};
+int pppd_channel_stats(const struct pppd *p, struct pppd_channel_stats *out);
+/* Closes the daemon's reference (pppd_free does too). */
+void pppd_release_channel(struct pppd *p);
 /*
  * Asks pppd to end: SIGTERM now, SIGKILL after PPPD_KILL_GRACE_USEC.
  * on_exit follows once the child is reaped. A second call does nothing.

@@ -14,10 +14,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "acct.h"
 #include "auth.h"
 #include "call.h"
 #include "control.h"
+#include "dae.h"
 #include "ipsec.h"
+#include "pppd.h"
 #include "lns.h"
 #include "log.h"
 #include "protocol.h"
@@ -57,6 +60,10 @@ struct server {
 	struct calls *calls; /* pppd per call, when the data path carries PPP */
 	struct radius *radius; /* when RADIUS servers are configured */
 	struct auth *auth;     /* when RADIUS authenticates the calls */
+	struct acct *acct;     /* when RADIUS accounts for them */
+	struct dae *dae;       /* when Disconnect/CoA clients are configured */
+	char acct_nas_session[AUTH_ACCT_SESSION_ID_LEN]; /* Accounting-On/Off's */
+	bool acct_off_sent;
 	struct listener listeners[CONFIG_MAX_LISTEN];
 	size_t n_listeners;
 	uint64_t shutdown_deadline;
@@ -376,12 +383,13 @@ static int io_session_up(void *ctx, const struct lns_call *lc)
 }
 
 /* The call is going: its pppd is told to end (SIGTERM, later SIGKILL). */
-static void io_session_down(void *ctx, uint16_t tunnel_id, uint16_t session_id)
+static void io_session_down(void *ctx, uint16_t tunnel_id, uint16_t session_id,
+			    enum lns_end end)
 {
 	struct server *srv = ctx;
 
 	if (srv->calls)
-		calls_stop(srv->calls, tunnel_id, session_id);
+		calls_stop(srv->calls, tunnel_id, session_id, end);
 }
 
 /* Only peers IPsec protects may start a tunnel (ipsec.h). */
@@ -407,7 +415,145 @@ struct auth *server_auth(struct server *srv)
 	return srv->auth;
 }
 
-/* The RADIUS client, and RADIUS authentication when an auth server is configured. */
+void server_call_peer(struct server *srv, uint16_t tunnel_id, struct auth_call *call)
+{
+	const struct peer_ike *ike;
+	uint64_t owner = 0;
+
+	if (lns_tunnel_owner(srv->lns, tunnel_id, &owner) < 0 ||
+	    !(ike = ipsec_owner(srv->ipsec, owner)))
+		return;
+	ipsec_remote_string(ike, call->calling_station, sizeof(call->calling_station));
+	snprintf(call->ike_id, sizeof(call->ike_id), "%.*s", (int)sizeof(call->ike_id) - 1,
+		 ike->sa.remote_id);
+}
+
+static void on_call_peer(void *userdata, uint16_t tunnel_id, struct auth_call *call)
+{
+	server_call_peer(userdata, tunnel_id, call);
+}
+
+/* Accounting-On as we start, Accounting-Off as we stop (RFC 2866 5.1). */
+static void send_acct_nas(struct server *srv, enum acct_status status)
+{
+	struct acct_record rec = { .status = status };
+
+	sd_event_now(srv->event, CLOCK_MONOTONIC, &rec.event_usec);
+	snprintf(rec.call.acct_session_id, sizeof(rec.call.acct_session_id), "%s",
+		 srv->acct_nas_session);
+	acct_submit(srv->acct, &rec);
+}
+
+/* ---- RFC 5176: Disconnect-Request and CoA-Request ---- */
+
+#define DAE_MAX_MATCHES 256
+
+/* A NAS-Identifier or NAS-IP-Address in the request must be ours (RFC 5176 3). */
+static bool dae_names_us(const struct server *srv, const struct radius_attrs *attrs)
+{
+	char id[64];
+	uint32_t ip;
+
+	if (radius_attrs_get_string(attrs, "NAS-Identifier", id, sizeof(id)) &&
+	    strcmp(id, srv->cfg->radius_nas_identifier[0] ? srv->cfg->radius_nas_identifier
+							 : srv->cfg->host_name) != 0)
+		return false;
+	if (radius_attrs_get_ipv4(attrs, "NAS-IP-Address", &ip) && ip != srv->cfg->radius_nas_ip)
+		return false;
+	return true;
+}
+
+/* Only the attributes a request may carry: who, which session, and what CoA may change. */
+static bool dae_attrs_supported(enum dae_kind kind, const struct radius_attrs *attrs)
+{
+	uint32_t v;
+
+	/* a CoA's Idle-Timeout would need an idle watch of our own: not done (NAK 401) */
+	if (radius_attrs_get_uint(attrs, "Idle-Timeout", &v))
+		return false;
+	return kind == DAE_COA || !radius_attrs_get_uint(attrs, "Session-Timeout", &v);
+}
+
+/* The client's whole VPN connection goes: its IKE SA, through our charon plugin. */
+static void terminate_ike(struct server *srv, uint64_t owner)
+{
+	int r = ipsec_terminate_ike(srv->ipsec, owner, "RADIUS Disconnect-Request");
+
+	if (r < 0)
+		log_msg(LOG_WARNING, "event=dae_terminate_ike_failed owner=%llu error=\"%s\"",
+			(unsigned long long)owner, strerror(-r));
+}
+
+static enum dae_error on_dae(void *userdata, enum dae_kind kind, const struct radius_attrs *attrs)
+{
+	struct server *srv = userdata;
+	static struct call_ids found[DAE_MAX_MATCHES];
+	char user[64], session[AUTH_ACCT_SESSION_ID_LEN], addr[INET_ADDRSTRLEN];
+	struct calls_match m = { 0 };
+	const char *what = kind == DAE_DISCONNECT ? "disconnect" : "coa";
+	enum dae_error err = DAE_OK;
+	uint32_t timeout = 0;
+	size_t n = 0;
+
+	if (radius_attrs_get_string(attrs, "User-Name", user, sizeof(user)))
+		m.user = user;
+	if (radius_attrs_get_string(attrs, "Acct-Session-Id", session, sizeof(session)))
+		m.acct_session_id = session;
+	radius_attrs_get_ipv4(attrs, "Framed-IP-Address", &m.framed_ip);
+	if (!dae_names_us(srv, attrs))
+		err = DAE_NAS_MISMATCH;
+	else if (!m.user && !m.acct_session_id && !m.framed_ip)
+		err = DAE_MISSING_ATTRIBUTE;
+	else if (!dae_attrs_supported(kind, attrs))
+		err = DAE_UNSUPPORTED_ATTRIBUTE;
+	else if (kind == DAE_COA && !radius_attrs_get_uint(attrs, "Session-Timeout", &timeout))
+		err = DAE_MISSING_ATTRIBUTE; /* nothing to change */
+	else if (!srv->calls ||
+		 !(n = calls_find(srv->calls, &m, found, DAE_MAX_MATCHES)))
+		err = DAE_SESSION_NOT_FOUND;
+	inet_ntop(AF_INET, &m.framed_ip, addr, sizeof(addr));
+	log_msg(err ? LOG_NOTICE : LOG_INFO,
+		"event=dae_%s user=\"%s\" acct_session_id=%s framed_ip=%s sessions=%zu error_cause=%d",
+		what, m.user ? m.user : "", m.acct_session_id ? m.acct_session_id : "",
+		m.framed_ip ? addr : "", n, (int)err);
+	if (err)
+		return err;
+	for (size_t i = 0; i < n; i++) {
+		uint16_t tid = found[i].tunnel_id, sid = found[i].session_id;
+		uint64_t owner = 0;
+
+		if (kind == DAE_COA) {
+			calls_set_session_timeout(srv->calls, tid, sid, timeout);
+			continue;
+		}
+		calls_set_cause(srv->calls, tid, sid, ACCT_CAUSE_ADMIN_RESET);
+		if (srv->cfg->radius_dae_terminate_ike && lns_tunnel_owner(srv->lns, tid, &owner) == 0 &&
+		    owner)
+			terminate_ike(srv, owner);
+		lns_close_session(srv->lns, now_usec(), tid, sid);
+	}
+	return DAE_OK;
+}
+
+static int open_dae(struct server *srv)
+{
+	int r;
+
+	if (!srv->cfg->radius_dae.n_clients)
+		return 0;
+	r = dae_new(&srv->dae, srv->event, &srv->cfg->radius_dae, on_dae, srv);
+	if (r < 0) {
+		log_msg(LOG_ERR, "event=dae_failed port=%u error=\"%s\"", srv->cfg->radius_dae.port,
+			strerror(-r));
+		return r;
+	}
+	log_msg(LOG_INFO, "event=dae_listening port=%u clients=%zu terminate_ike=%s",
+		srv->cfg->radius_dae.port, srv->cfg->radius_dae.n_clients,
+		srv->cfg->radius_dae_terminate_ike ? "yes" : "no");
+	return 0;
+}
+
+/* The RADIUS client, and RADIUS authentication and accounting as configured. */
 static int open_radius(struct server *srv)
 {
 	const struct l2tpsrv_config *cfg = srv->cfg;
@@ -415,22 +561,39 @@ static int open_radius(struct server *srv)
 	char err[256];
 	int r;
 
-	if (!cfg->radius.n_auth && !cfg->radius.n_acct)
+	if (!cfg->radius.n_auth && !cfg->radius.n_acct && !cfg->radius_dae.n_clients)
 		return 0;
 	r = radius_library_init(NULL, err, sizeof(err));
 	if (r < 0) {
 		log_msg(LOG_ERR, "event=radius_failed error=\"%s\"", err);
 		return r;
 	}
+	r = open_dae(srv);
+	if (r < 0)
+		return r;
+	if (!cfg->radius.n_auth && !cfg->radius.n_acct)
+		return 0;
 	r = radius_new(&srv->radius, srv->event, &cfg->radius);
 	if (r < 0) {
 		log_msg(LOG_ERR, "event=radius_failed error=\"%s\"", strerror(-r));
 		return r;
 	}
-	if (!cfg->radius.n_auth)
-		return 0;
 	snprintf(nas.identifier, sizeof(nas.identifier), "%s",
 		 cfg->radius_nas_identifier[0] ? cfg->radius_nas_identifier : cfg->host_name);
+	if (cfg->radius.n_acct) {
+		srv->acct = acct_new(srv->event, srv->radius, &nas, ACCT_RETRY_USEC);
+		if (!srv->acct)
+			return -ENOMEM;
+		if (srv->calls)
+			calls_set_accounting(srv->calls, srv->acct, on_call_peer, srv);
+		auth_acct_session_id(srv->acct_nas_session, sizeof(srv->acct_nas_session),
+				     (uint32_t)time(NULL), 0, 0);
+		send_acct_nas(srv, ACCT_ON);
+		log_msg(LOG_INFO, "event=radius_acct servers=%zu interim=%us nas_identifier=\"%s\"",
+			cfg->radius.n_acct, cfg->radius_acct_interim_s, nas.identifier);
+	}
+	if (!cfg->radius.n_auth)
+		return 0;
 	srv->auth = auth_new(srv->radius, &nas);
 	if (!srv->auth)
 		return -ENOMEM;
@@ -497,8 +660,23 @@ static int on_shutdown_poll(sd_event_source *source, uint64_t usec, void *userda
 	struct server *srv = userdata;
 	uint64_t now = now_usec();
 
-	if (lns_is_idle(srv->lns) || now >= srv->shutdown_deadline)
+	if (now >= srv->shutdown_deadline) {
+		if (srv->acct && acct_pending(srv->acct))
+			log_msg(LOG_WARNING, "event=shutdown_timeout acct_pending=%zu",
+				acct_pending(srv->acct));
 		return sd_event_exit(srv->event, 0);
+	}
+	/* the peers have our StopCCNs, every pppd is reaped (its Stop queued) */
+	if (lns_is_idle(srv->lns) && (!srv->calls || calls_live(srv->calls) == 0)) {
+		if (!srv->acct)
+			return sd_event_exit(srv->event, 0);
+		if (!srv->acct_off_sent) {
+			srv->acct_off_sent = true;
+			send_acct_nas(srv, ACCT_OFF);
+		}
+		if (acct_pending(srv->acct) == 0)
+			return sd_event_exit(srv->event, 0);
+	}
 	sd_event_source_set_time(source, now + SHUTDOWN_POLL_USEC);
 	return sd_event_source_set_enabled(source, SD_EVENT_ONESHOT);
 }
@@ -512,6 +690,10 @@ void server_shutdown(struct server *srv)
 	sd_notify(0, "STOPPING=1\nSTATUS=Stopping tunnels");
 	log_msg(LOG_INFO, "event=shutdown");
 	srv->shutdown_deadline = now + SHUTDOWN_GRACE_USEC;
+	if (srv->acct) /* pppd's grace, then one round of every accounting server */
+		srv->shutdown_deadline += PPPD_KILL_GRACE_USEC +
+			(uint64_t)srv->cfg->radius.timeout_ms * 1000 *
+				(srv->cfg->radius.retries + 1) * srv->cfg->radius.n_acct;
 	lns_shutdown(srv->lns, now);
 	sd_event_add_time(srv->event, NULL, CLOCK_MONOTONIC, now, TIMER_ACCURACY_USEC,
 			  on_shutdown_poll, srv);
@@ -551,6 +733,8 @@ uint64_t server_now(void)
 static void server_free(struct server *srv)
 {
 	control_free(srv->control);
+	dae_free(srv->dae);
+	acct_free(srv->acct); /* logs what it could not send */
 	radius_free(srv->radius); /* pending requests die with it, their callbacks uncalled */
 	auth_free(srv->auth);
 	ipsec_free(srv->ipsec);

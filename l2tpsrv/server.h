@@ -5,6 +5,7 @@
 #ifndef L2TPSRV_SERVER_H
 #define L2TPSRV_SERVER_H
 
+#include "auth.h"
 #include "config.h"
 #include "dataplane.h"
 #include "lns.h"
@@ -28,5 +29,12 @@ struct ipsec *server_ipsec(struct server *srv);
 struct calls *server_calls(struct server *srv);
 /* RADIUS authentication (CTL_AUTH), or NULL when no RADIUS auth server is configured. */
 struct auth *server_auth(struct server *srv);
+/*
+ * What IPsec knows of tunnel_id's peer, for RADIUS: call's
+ * calling_station becomes the IKE SA's outer address (NAT's included, as
+ * l2tpctl shows it) and its ike_id the IKE identity. Nothing changes when
+ * no IKE SA owns the tunnel.
+ */
+void server_call_peer(struct server *srv, uint16_t tunnel_id, struct auth_call *call);
 
 #endif

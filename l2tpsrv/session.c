@@ -33,12 +33,21 @@ const char *session_state_name(enum session_state s)
 	return "?";
 }
 
+void session_set_end(struct session *s, enum lns_end end)
+{
+	if (s->end_set)
+		return;
+	s->end = end;
+	s->end_set = true;
+}
+
 void session_free(struct session *s)
 {
 	struct lns *lns = s->tunnel->lns;
 
+	session_set_end(s, s->tunnel->end_set ? s->tunnel->end : LNS_END_ERROR);
 	if (s->ppp_up && lns->io.session_down)
-		lns->io.session_down(lns->io_ctx, s->tunnel->id, s->id);
+		lns->io.session_down(lns->io_ctx, s->tunnel->id, s->id, s->end);
 	if (s->dp_added)
 		lns->dp->ops->session_del(lns->dp, s->tunnel->id, s->id);
 	lns_session_detach(lns, s);
@@ -233,6 +242,7 @@ static void on_cdn(struct session *s, const struct l2tp_msg *m)
 		"tunnel=%u session=%u peer=%s event=stopped_by_peer state=%s result=%u error=%u q931=%u message=\"%s\"",
 		t->id, s->id, t->peer_str, session_state_name(s->state), m->result_code,
 		m->error_code, l2tp_msg_has(m, L2TP_AVP_Q931_CAUSE_CODE) ? m->q931_cause : 0, text);
+	session_set_end(s, LNS_END_PEER);
 	session_free(s);
 }
 

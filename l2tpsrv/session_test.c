@@ -683,6 +683,7 @@ START_TEST(ppp_follows_the_call)
 	ck_assert_uint_eq(h->ppp_down, 1);
 	ck_assert_uint_eq(h->last_down_tid, l.lns_tid);
 	ck_assert_uint_eq(h->last_down_sid, sid);
+	ck_assert_int_eq(h->last_down_end, LNS_END_PEER);
 	h_free(h);
 }
 END_TEST
@@ -726,6 +727,7 @@ START_TEST(session_ended_sends_cdn_with_the_reason)
 			  r->m.error_message.len));
 	ck_assert(!h_session_info(h, l.lns_tid, sid, NULL));
 	ck_assert_uint_eq(h->ppp_down, 1);
+	ck_assert_int_eq(h->last_down_end, LNS_END_PPP);
 	ck_assert_int_eq(lns_session_ended(h->lns, h->now, l.lns_tid, sid, 2, "again"), -ENOENT);
 	h_free(h);
 }

@@ -128,6 +128,14 @@ int tunnel_send(struct tunnel *t, uint16_t session_id, const struct l2tp_msg *m)
 	return r;
 }
 
+void tunnel_set_end(struct tunnel *t, enum lns_end end)
+{
+	if (t->end_set)
+		return;
+	t->end = end;
+	t->end_set = true;
+}
+
 void tunnel_stop(struct tunnel *t, uint16_t result, uint16_t error, const char *text)
 {
 	struct l2tp_msg m;
@@ -272,6 +280,7 @@ static void on_stopccn(struct tunnel *t, const struct l2tp_msg *m)
 		"tunnel=%u peer=%s event=stopped_by_peer state=%s result=%u error=%u sessions=%u message=\"%s\"",
 		t->id, t->peer_str, tunnel_state_name(t->state), m->result_code, m->error_code,
 		t->n_sessions, text);
+	tunnel_set_end(t, LNS_END_PEER);
 	drop_sessions_and_data_path(t);
 	transport_abandon(t->transport);
 	t->state = TUNNEL_STOPPED;
@@ -346,6 +355,7 @@ static void peer_gone(void *ctx)
 	if (t->state != TUNNEL_STOPPING && t->state != TUNNEL_STOPPED)
 		log_msg(LOG_NOTICE, "tunnel=%u peer=%s event=peer_gone state=%s sessions=%u", t->id,
 			t->peer_str, tunnel_state_name(t->state), t->n_sessions);
+	tunnel_set_end(t, LNS_END_LOST);
 	drop_sessions_and_data_path(t);
 	t->state = TUNNEL_DEAD;
 }

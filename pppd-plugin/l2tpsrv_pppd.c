@@ -186,6 +186,9 @@ static void on_ip_up(void *arg, int unused)
 	report(CTL_PPP_IP_UP);
 }
 
+/* pppd's status when IPCP went down, the link's first reason to end. */
+static int down_status, down_status_taken;
+
 /* Copies pppd's link counters into call_state, if pppd holds valid ones. */
 static void take_counters(void)
 {
@@ -212,6 +215,15 @@ static void on_ip_down(void *arg, int unused)
 		return;
 	update_link_stats(ifunit);
 	take_counters();
+	/*
+	 * Why the link is going, as pppd says it now: later events overwrite
+	 * status (the kernel session deleted after our own LCP Terminate turns
+	 * "connect time expired" into "hangup"), so the first word is kept.
+	 */
+	if (!down_status_taken) {
+		down_status = status;
+		down_status_taken = 1;
+	}
 }
 
 /* pppd is exiting (die()) with exit_code, which is what the process returns. */
@@ -223,9 +235,9 @@ static void on_pppd_exit(void *arg, int exit_code)
 	down_reported = 1;
 	if (!counters_taken)
 		take_counters();
-	call_state.exit_status = exit_code;
+	call_state.exit_status = down_status_taken ? down_status : exit_code;
 	report_copy_string(call_state.reason, sizeof(call_state.reason),
-			   report_exit_reason(exit_code));
+			   report_exit_reason(call_state.exit_status));
 	report(CTL_PPP_DOWN);
 }
 

@@ -12,6 +12,7 @@
 #                   RADIUS_USERS_EXTRA; VAR=VALUE
 #                   go to its environment (NO_MESSAGE_AUTHENTICATOR=1)
 #   radius_log NAME         its log (Login OK / Login incorrect lines)
+#   radius_acct NAME EXPR   its accounting records (below)
 #   radius_conf_line KIND PORT
 #                   "radius_KIND_server = 198.51.100.2:PORT SECRET"
 
@@ -37,4 +38,29 @@ radius_log() {
 
 radius_conf_line() {
 	echo "radius_$1_server = 198.51.100.2:$2 $RADIUS_SECRET"
+}
+
+# radius_acct NAME EXPR: a Python expression over the accounting records
+# FreeRADIUS NAME wrote into its detail files, as r: a list of dicts
+# (attribute name without its tag -> value, quotes removed), oldest first.
+# Prints its value.
+radius_acct() {
+	on radius sh -c "cat /run/$1/log/radacct/*/detail-* 2>/dev/null" | python3 -c '
+import sys
+r, cur = [], None
+for line in sys.stdin:
+    if not line.strip():
+        cur = None
+    elif not line[0].isspace():
+        cur = {}
+        r.append(cur)
+    elif cur is not None:
+        k, _, v = line.strip().partition(" = ")
+        cur[k.split(":")[0]] = v.strip("\"")  # tagged ones: Tunnel-Type:0
+print(eval("(" + sys.argv[1] + ")"))' "$2"
+}
+
+# radius_acct_has NAME EXPR: whether it holds
+radius_acct_has() {
+	[ "$(radius_acct "$1" "$2")" = True ]
 }
