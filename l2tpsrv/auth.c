@@ -33,6 +33,7 @@ struct auth {
 
 struct auth_request {
 	struct radius_request *radius_req;
+	bool eap; /* a CTL_EAP round */
 	auth_done_fn done;
 	void *userdata;
 	/* what reading the answer needs of the request: no credentials */
@@ -50,6 +51,8 @@ const char *auth_method_name(uint32_t method)
 		return "mschap";
 	case CTL_AUTH_MSCHAP_V2:
 		return "mschap-v2";
+	case CTL_AUTH_EAP:
+		return "eap";
 	}
 	return "?";
 }
@@ -319,9 +322,112 @@ void auth_read_reply(enum radius_result r, const struct radius_attrs *reply,
 	read_grants(reply, out);
 }
 
+/* ---- EAP (CTL_EAP) ---- */
+
+#define EAP_REQUEST 1
+#define EAP_RESPONSE 2
+#define EAP_HEADER_LEN 4
+#define EAP_MESSAGE_MAX 253 /* one attribute's value */
+
+/* One whole EAP packet of code: its length field is len. */
+static bool is_eap_packet(const uint8_t *p, size_t len, uint8_t code)
+{
+	return len >= EAP_HEADER_LEN && len <= CTL_EAP_MAX && p[0] == code &&
+	       (size_t)(p[2] << 8 | p[3]) == len;
+}
+
+bool auth_eap_request_is_valid(const struct ctl_eap_request *rq)
+{
+	return terminated(rq->user, sizeof(rq->user)) && rq->user[0] &&
+	       rq->state_len <= CTL_EAP_STATE_MAX &&
+	       is_eap_packet(rq->eap, rq->eap_len, EAP_RESPONSE);
+}
+
+int auth_build_eap_request(struct radius_attrs *attrs, const struct auth_nas *nas,
+			   const struct ctl_eap_request *rq, const struct auth_call *call)
+{
+	int r;
+
+	if (!auth_eap_request_is_valid(rq))
+		return -EINVAL;
+	r = add_string(attrs, "User-Name", rq->user);
+	for (size_t at = 0; r == 0 && at < rq->eap_len; at += EAP_MESSAGE_MAX) {
+		size_t n = rq->eap_len - at < EAP_MESSAGE_MAX ? rq->eap_len - at : EAP_MESSAGE_MAX;
+
+		r = radius_attrs_add_octets(attrs, "EAP-Message", rq->eap + at, n);
+	}
+	if (r == 0 && rq->state_len)
+		r = radius_attrs_add_octets(attrs, "State", rq->state, rq->state_len);
+	if (r == 0)
+		r = auth_add_call_attrs(attrs, nas, call);
+	return r;
+}
+
+/* The EAP-Message attributes, joined, into out->eap; false when they make no EAP packet. */
+static bool read_eap_message(const struct radius_attrs *a, struct auth_eap *out)
+{
+	size_t len = 0;
+
+	for (unsigned int n = 0;; n++) {
+		ssize_t got = radius_attrs_get_octets_nth(a, "EAP-Message", n, out->eap + len,
+							  sizeof(out->eap) - len);
+
+		if (got == -1)
+			break;
+		if (got < 0) { /* longer than CTL_EAP_MAX in all */
+			len = 0;
+			break;
+		}
+		len += (size_t)got;
+	}
+	if (len < EAP_HEADER_LEN || (size_t)(out->eap[2] << 8 | out->eap[3]) != len) {
+		out->eap_len = 0;
+		return false;
+	}
+	out->eap_len = (uint16_t)len;
+	return true;
+}
+
+void auth_read_eap_reply(enum radius_result r, const struct radius_attrs *reply,
+			 struct auth_result *out)
+{
+	struct ctl_auth_reply *rp = &out->reply;
+	ssize_t n;
+
+	memset(out, 0, sizeof(*out));
+	snprintf(out->why, sizeof(out->why), "%s", radius_result_name(r));
+	if (r == RADIUS_TIMEOUT || r == RADIUS_ERROR || !reply) {
+		rp->result = CTL_AUTH_ERROR;
+		return;
+	}
+	radius_attrs_get_string(reply, "Reply-Message", rp->message, sizeof(rp->message));
+	read_eap_message(reply, &out->eap);
+	switch (r) {
+	case RADIUS_CHALLENGE:
+		if (!out->eap.eap_len || out->eap.eap[0] != EAP_REQUEST) {
+			snprintf(out->why, sizeof(out->why), "Access-Challenge without an EAP Request");
+			out->eap.eap_len = 0;
+			rp->result = CTL_AUTH_REJECT;
+			return;
+		}
+		n = radius_attrs_get_octets(reply, "State", out->eap.state, sizeof(out->eap.state));
+		out->eap.state_len = n > 0 ? (uint16_t)n : 0;
+		rp->result = CTL_AUTH_CHALLENGE;
+		return;
+	case RADIUS_ACCEPT:
+		rp->result = CTL_AUTH_ACCEPT;
+		read_grants(reply, out);
+		return;
+	default:
+		rp->result = CTL_AUTH_REJECT;
+		return;
+	}
+}
+
 void auth_refuse(const struct ctl_auth_request *rq, struct auth_result *result)
 {
 	memset(&result->reply, 0, sizeof(result->reply));
+	memset(&result->eap, 0, sizeof(result->eap)); /* EAP: the plugin sends a Failure */
 	result->reply.result = CTL_AUTH_REJECT;
 	if (is_mschap(rq->method))
 		mschap_failure(rq, result->reply.message, sizeof(result->reply.message));
@@ -371,33 +477,29 @@ static void on_radius_done(void *userdata, enum radius_result result,
 	struct auth_request *req = userdata;
 	struct auth_result out;
 
-	auth_read_reply(result, reply, &req->rq, &out);
+	if (req->eap)
+		auth_read_eap_reply(result, reply, &out);
+	else
+		auth_read_reply(result, reply, &req->rq, &out);
 	req->done(req->userdata, &out);
 	free(req);
 }
 
-int auth_start(struct auth *a, const struct ctl_auth_request *rq, const struct auth_call *call,
-	       auth_done_fn done, void *userdata, struct auth_request **handle)
+/*
+ * Sends attrs (built, or r < 0: not) for a request that keeps rq's method
+ * and challenge for reading the answer; frees attrs on failure.
+ */
+static int send_request(struct auth *a, struct radius_attrs *attrs, int r, bool eap,
+			const struct ctl_auth_request *rq, auth_done_fn done, void *userdata,
+			struct auth_request **handle)
 {
-	struct radius_attrs *attrs;
-	struct auth_request *req;
-	int r;
+	struct auth_request *req = r < 0 ? NULL : calloc(1, sizeof(*req));
 
-	if (!auth_request_is_valid(rq))
-		return -EINVAL;
-	req = calloc(1, sizeof(*req));
-	attrs = radius_attrs_new();
-	if (!req || !attrs) {
-		free(req);
+	if (!req) {
 		radius_attrs_free(attrs);
-		return -ENOMEM;
+		return r < 0 ? r : -ENOMEM;
 	}
-	r = auth_build_request(attrs, &a->nas, rq, call);
-	if (r < 0) {
-		free(req);
-		radius_attrs_free(attrs);
-		return r;
-	}
+	req->eap = eap;
 	req->done = done;
 	req->userdata = userdata;
 	req->rq.method = rq->method;
@@ -412,6 +514,32 @@ int auth_start(struct auth *a, const struct ctl_auth_request *rq, const struct a
 	if (handle)
 		*handle = req;
 	return 0;
+}
+
+int auth_start(struct auth *a, const struct ctl_auth_request *rq, const struct auth_call *call,
+	       auth_done_fn done, void *userdata, struct auth_request **handle)
+{
+	struct radius_attrs *attrs;
+
+	if (!auth_request_is_valid(rq))
+		return -EINVAL;
+	attrs = radius_attrs_new();
+	return send_request(a, attrs, attrs ? auth_build_request(attrs, &a->nas, rq, call) : -ENOMEM,
+			    false, rq, done, userdata, handle);
+}
+
+int auth_start_eap(struct auth *a, const struct ctl_eap_request *rq, const struct auth_call *call,
+		   auth_done_fn done, void *userdata, struct auth_request **handle)
+{
+	static const struct ctl_auth_request eap = { .method = CTL_AUTH_EAP };
+	struct radius_attrs *attrs;
+
+	if (!auth_eap_request_is_valid(rq))
+		return -EINVAL;
+	attrs = radius_attrs_new();
+	return send_request(a, attrs,
+			    attrs ? auth_build_eap_request(attrs, &a->nas, rq, call) : -ENOMEM, true,
+			    &eap, done, userdata, handle);
 }
 
 void auth_cancel(struct auth_request *req)

@@ -61,9 +61,17 @@ struct auth_call {
 	char acct_session_id[AUTH_ACCT_SESSION_ID_LEN];
 };
 
+/* CTL_EAP: the EAP packet and State for the plugin (struct ctl_eap_reply's). */
+struct auth_eap {
+	uint16_t eap_len, state_len;
+	uint8_t eap[CTL_EAP_MAX];
+	uint8_t state[CTL_EAP_STATE_MAX];
+};
+
 /* The verdict and what the call keeps of it. */
 struct auth_result {
 	struct ctl_auth_reply reply;
+	struct auth_eap eap; /* CTL_EAP only */
 	uint8_t class[AUTH_MAX_CLASS];
 	size_t class_len;
 	size_t class_dropped; /* a longer Class's length: not kept, not cut (RFC 2865 5.25) */
@@ -92,6 +100,16 @@ struct auth *auth_free(struct auth *a);
  */
 int auth_start(struct auth *a, const struct ctl_auth_request *rq, const struct auth_call *call,
 	       auth_done_fn done, void *userdata, struct auth_request **handle);
+/*
+ * One round of an EAP conversation (CTL_EAP, checked with
+ * auth_eap_request_is_valid): the Access-Request carries the peer's
+ * Response in EAP-Message attributes (253 octets each) and the last
+ * Access-Challenge's State; done gets CTL_AUTH_CHALLENGE with the next
+ * Request in result->eap, or the verdict (result->eap: RADIUS's EAP
+ * Success or Failure).
+ */
+int auth_start_eap(struct auth *a, const struct ctl_eap_request *rq, const struct auth_call *call,
+		   auth_done_fn done, void *userdata, struct auth_request **handle);
 /* done will not be called. */
 void auth_cancel(struct auth_request *req);
 
@@ -99,8 +117,24 @@ void auth_cancel(struct auth_request *req);
 
 /* A known method, NUL-terminated strings, lengths within bounds and as the method needs. */
 bool auth_request_is_valid(const struct ctl_auth_request *rq);
-/* "pap", "chap", "mschap", "mschap-v2", or "?" */
+/* "pap", "chap", "mschap", "mschap-v2", "eap", or "?" */
 const char *auth_method_name(uint32_t method);
+/*
+ * user NUL-terminated and not empty; eap an EAP Response (code 2) whose
+ * length field is eap_len (4..CTL_EAP_MAX); state_len within bounds.
+ */
+bool auth_eap_request_is_valid(const struct ctl_eap_request *rq);
+int auth_build_eap_request(struct radius_attrs *attrs, const struct auth_nas *nas,
+			   const struct ctl_eap_request *rq, const struct auth_call *call);
+/*
+ * The answer to an EAP round: CHALLENGE needs an EAP Request in the
+ * EAP-Message attributes (else it is a reject); ACCEPT reads the grants as
+ * auth_read_reply() does. EAP-Message attributes that do not make one EAP
+ * packet of their length are not passed on (the plugin makes its own
+ * Success or Failure; a Challenge without one is a reject).
+ */
+void auth_read_eap_reply(enum radius_result r, const struct radius_attrs *reply,
+			 struct auth_result *out);
 /* Fills attrs with the Access-Request's attributes. 0 or a negative errno. */
 int auth_build_request(struct radius_attrs *attrs, const struct auth_nas *nas,
 		       const struct ctl_auth_request *rq, const struct auth_call *call);

@@ -238,6 +238,176 @@ static struct auth_result ask(const struct ctl_auth_request *rq)
 	return o.result;
 }
 
+/* ---- EAP (CTL_EAP), relayed round by round ---- */
+
+/* One EAP round for call: the peer's Response eap (len octets) with state. */
+static struct auth_result ask_eap(const char *user, const uint8_t *eap, size_t len,
+				  const uint8_t *state, size_t state_len)
+{
+	struct ctl_eap_request rq = { .eap_len = (uint16_t)len, .state_len = (uint16_t)state_len };
+	struct auth_call call = sample_call();
+	struct radius_config cfg;
+	struct auth_request *req = NULL;
+	struct outcome o = { 0 };
+	struct radius *radius;
+	struct auth *auth;
+	sd_event *e;
+
+	snprintf(rq.user, sizeof(rq.user), "%s", user);
+	memcpy(rq.eap, eap, len);
+	memcpy(rq.state, state, state_len);
+	freeradius_config(&fr, &cfg);
+	ck_assert_int_ge(sd_event_new(&e), 0);
+	ck_assert_int_eq(radius_new(&radius, e, &cfg), 0);
+	auth = auth_new(radius, &nas);
+	ck_assert_int_eq(auth_start_eap(auth, &rq, &call, on_done, &o, &req), 0);
+	for (int waited = 0; !o.done && waited < 10000; waited += 50)
+		ck_assert_int_ge(sd_event_run(e, 50 * 1000), 0);
+	auth_free(auth);
+	radius_free(radius);
+	sd_event_unref(e);
+	ck_assert_msg(o.done, "no answer to an EAP round of %s", user);
+	return o.result;
+}
+
+/* EAP-Response/Identity, Identifier id. */
+static size_t eap_identity(uint8_t *out, uint8_t id, const char *name)
+{
+	size_t len = 5 + strlen(name);
+
+	out[0] = 2;
+	out[1] = id;
+	out[2] = (uint8_t)(len >> 8);
+	out[3] = (uint8_t)len;
+	out[4] = 1;
+	memcpy(out + 5, name, strlen(name));
+	return len;
+}
+
+/* The MD5-Challenge Response to request (RFC 3748 5.4: MD5(id, secret, challenge)). */
+static size_t eap_md5_response(uint8_t *out, const uint8_t *request, const char *secret)
+{
+	uint8_t id = request[1], value_size = request[5];
+	MD5_CTX md5;
+
+	ck_assert_uint_eq(request[4], 4); /* MD5-Challenge */
+	MD5Init(&md5);
+	MD5Update(&md5, &id, 1);
+	MD5Update(&md5, (const uint8_t *)secret, strlen(secret));
+	MD5Update(&md5, request + 6, value_size);
+	out[0] = 2;
+	out[1] = id;
+	out[2] = 0;
+	out[3] = 22;
+	out[4] = 4;
+	out[5] = 16;
+	MD5Final(out + 6, &md5);
+	return 22;
+}
+
+/* alice through EAP-MD5 with secret: the final answer. */
+static struct auth_result eap_md5_login(const char *secret)
+{
+	uint8_t eap[64], state[CTL_EAP_STATE_MAX];
+	struct auth_result r;
+	size_t len = eap_identity(eap, 7, "alice"), state_len;
+
+	r = ask_eap("alice", eap, len, NULL, 0);
+	ck_assert_uint_eq(r.reply.result, CTL_AUTH_CHALLENGE);
+	ck_assert_uint_ge(r.eap.eap_len, 22);
+	ck_assert_uint_eq(r.eap.eap[0], 1); /* a Request */
+	ck_assert_uint_eq(r.eap.eap[4], 4); /* MD5-Challenge: FreeRADIUS's default type */
+	ck_assert_uint_eq(r.eap.eap_len, r.eap.eap[2] << 8 | r.eap.eap[3]);
+	ck_assert_uint_gt(r.eap.state_len, 0);
+	state_len = r.eap.state_len;
+	memcpy(state, r.eap.state, state_len);
+	len = eap_md5_response(eap, r.eap.eap, secret);
+	return ask_eap("alice", eap, len, state, state_len);
+}
+
+START_TEST(eap_md5_accept_and_reject)
+{
+	struct auth_result r = eap_md5_login("alice-password");
+
+	ck_assert_uint_eq(r.reply.result, CTL_AUTH_ACCEPT);
+	ck_assert_uint_eq(r.eap.eap_len, 4);
+	ck_assert_uint_eq(r.eap.eap[0], 3); /* EAP Success for the peer */
+	r = eap_md5_login("not-her-password");
+	ck_assert_uint_eq(r.reply.result, CTL_AUTH_REJECT);
+	ck_assert_uint_eq(r.eap.eap_len, 4);
+	ck_assert_uint_eq(r.eap.eap[0], 4); /* EAP Failure */
+}
+END_TEST
+
+/* The EAP layer's own checks, and answers that make no EAP packet. */
+START_TEST(eap_requests_and_answers_are_checked)
+{
+	struct ctl_eap_request rq = { .eap_len = 10 };
+	struct radius_attrs *a = radius_attrs_new();
+	struct auth_result r;
+	uint8_t big[600];
+
+	uint8_t part[253];
+
+	snprintf(rq.user, sizeof(rq.user), "alice");
+	/* a 600-octet Response goes as three EAP-Message attributes (253, 253, 94) */
+	memset(rq.eap, 0x5a, 600);
+	rq.eap[0] = 2;
+	rq.eap[2] = 600 >> 8;
+	rq.eap[3] = 600 & 0xff;
+	rq.eap_len = 600;
+	ck_assert(auth_eap_request_is_valid(&rq));
+	ck_assert_int_eq(auth_build_eap_request(a, &nas, &rq, &(struct auth_call){ 0 }), 0);
+	ck_assert_int_eq(radius_attrs_get_octets_nth(a, "EAP-Message", 0, part, sizeof(part)), 253);
+	ck_assert_int_eq(radius_attrs_get_octets_nth(a, "EAP-Message", 2, part, sizeof(part)), 94);
+	ck_assert_int_eq(radius_attrs_get_octets_nth(a, "EAP-Message", 3, part, sizeof(part)), -1);
+	radius_attrs_free(a);
+	rq.eap_len = (uint16_t)eap_identity(rq.eap, 1, "alice");
+	ck_assert(auth_eap_request_is_valid(&rq));
+	rq.eap[0] = 1; /* a Request is not the peer's to send */
+	ck_assert(!auth_eap_request_is_valid(&rq));
+	rq.eap[0] = 2;
+	rq.eap_len = 11; /* its length field says 10 */
+	ck_assert(!auth_eap_request_is_valid(&rq));
+	rq.eap_len = 10;
+	rq.state_len = CTL_EAP_STATE_MAX + 1;
+	ck_assert(!auth_eap_request_is_valid(&rq));
+	rq.state_len = 0;
+	rq.user[0] = '\0';
+	ck_assert(!auth_eap_request_is_valid(&rq));
+
+	memset(big, 0xab, sizeof(big));
+	big[0] = 1;
+	big[1] = 9;
+	big[2] = sizeof(big) >> 8;
+	big[3] = sizeof(big) & 0xff;
+	a = radius_attrs_new();
+	for (size_t at = 0; at < sizeof(big); at += 253)
+		ck_assert_int_eq(radius_attrs_add_octets(a, "EAP-Message", big + at,
+						       sizeof(big) - at < 253 ? sizeof(big) - at : 253),
+				 0);
+	ck_assert_int_eq(radius_attrs_add_octets(a, "State", "st", 2), 0);
+	auth_read_eap_reply(RADIUS_CHALLENGE, a, &r);
+	ck_assert_uint_eq(r.reply.result, CTL_AUTH_CHALLENGE);
+	ck_assert_uint_eq(r.eap.eap_len, sizeof(big)); /* joined again */
+	ck_assert(!memcmp(r.eap.eap, big, sizeof(big)));
+	ck_assert_uint_eq(r.eap.state_len, 2);
+	radius_attrs_free(a);
+	/* a Challenge whose EAP-Message length lies is a reject */
+	a = radius_attrs_new();
+	big[3] = 0x10;
+	ck_assert_int_eq(radius_attrs_add_octets(a, "EAP-Message", big, 20), 0);
+	auth_read_eap_reply(RADIUS_CHALLENGE, a, &r);
+	ck_assert_uint_eq(r.reply.result, CTL_AUTH_REJECT);
+	ck_assert_uint_eq(r.eap.eap_len, 0);
+	radius_attrs_free(a);
+	/* no answer at all */
+	auth_read_eap_reply(RADIUS_TIMEOUT, NULL, &r);
+	ck_assert_uint_eq(r.reply.result, CTL_AUTH_ERROR);
+	ck_assert_str_eq(auth_method_name(CTL_AUTH_EAP), "eap");
+}
+END_TEST
+
 START_TEST(pap_accept_and_reject)
 {
 	struct ctl_auth_request rq = pap("alice", "alice-password");
@@ -524,6 +694,7 @@ int main(void)
 	tcase_add_test(pure, requests_are_checked);
 	tcase_add_test(pure, acct_session_id_is_fixed_width);
 	tcase_add_test(pure, odd_answers);
+	tcase_add_test(pure, eap_requests_and_answers_are_checked);
 	suite_add_tcase(s, pure);
 	tcase_set_timeout(server, 60);
 	tcase_add_test(server, pap_accept_and_reject);
@@ -536,6 +707,7 @@ int main(void)
 	tcase_add_test(server, accept_grants_and_the_pool);
 	tcase_add_test(server, no_answer_is_an_error);
 	tcase_add_test(server, cancelled_request_never_answers);
+	tcase_add_test(server, eap_md5_accept_and_reject);
 	suite_add_tcase(s, server);
 	r = check_run_tap(s);
 	freeradius_stop(&fr);

@@ -80,6 +80,11 @@ struct call {
 	bool radius_auth;        /* RADIUS accepted the user */
 	struct call_acct acct;
 	sd_event_source *session_timer; /* a CoA's Session-Timeout */
+	/* a CoA's Idle-Timeout: the interface's packet count, checked every few seconds */
+	sd_event_source *idle_timer;
+	uint32_t idle_s;
+	uint64_t idle_packets;   /* in + out at the last change */
+	uint64_t idle_since;     /* CLOCK_MONOTONIC of that change */
 };
 
 struct calls {
@@ -132,6 +137,7 @@ static void call_free(struct call *c)
 		pool_release(c->calls->pool, c->remote_addr);
 	sd_event_source_disable_unref(c->acct.interim);
 	sd_event_source_disable_unref(c->session_timer);
+	sd_event_source_disable_unref(c->idle_timer);
 	pppd_free(c->pppd);
 	free(c);
 }
@@ -375,6 +381,8 @@ static unsigned int ppp_auth_bits(unsigned int config_auth)
 		bits |= PPP_AUTH_MSCHAP;
 	if (config_auth & CONFIG_AUTH_MSCHAP_V2)
 		bits |= PPP_AUTH_MSCHAP_V2;
+	if (config_auth & CONFIG_AUTH_EAP)
+		bits |= PPP_AUTH_EAP;
 	return bits;
 }
 
@@ -744,6 +752,64 @@ int calls_set_session_timeout(struct calls *calls, uint16_t tunnel_id, uint16_t 
 	}
 	return sd_event_add_time(calls->event, &c->session_timer, CLOCK_MONOTONIC, when, 100000,
 				 on_session_timer, c);
+}
+
+/* How often a CoA's Idle-Timeout looks at the interface: a quarter of it, 1..10 s. */
+static uint64_t idle_check_usec(uint32_t idle_s)
+{
+	uint32_t every = idle_s / 4;
+
+	return (uint64_t)(every < 1 ? 1 : every > 10 ? 10 : every) * 1000000;
+}
+
+static int on_idle_timer(sd_event_source *source, uint64_t usec, void *userdata)
+{
+	struct call *c = userdata;
+	struct acct_counters now;
+	uint64_t packets;
+
+	if (read_ppp_counters(c->ifname, &now)) {
+		packets = now.packets_in + now.packets_out;
+		if (packets != c->idle_packets) {
+			c->idle_packets = packets;
+			c->idle_since = usec;
+		} else if (usec >= c->idle_since + (uint64_t)c->idle_s * 1000000) {
+			log_msg(LOG_NOTICE, "tunnel=%u session=%u event=idle_timeout user=\"%s\" idle=%us",
+				c->tunnel_id, c->session_id, c->user, c->idle_s);
+			if (c->acct.cause == ACCT_CAUSE_NONE)
+				c->acct.cause = ACCT_CAUSE_IDLE_TIMEOUT;
+			kill(pppd_pid(c->pppd), SIGTERM);
+			return 0;
+		}
+	}
+	sd_event_source_set_time(source, usec + idle_check_usec(c->idle_s));
+	return sd_event_source_set_enabled(source, SD_EVENT_ONESHOT);
+}
+
+int calls_set_idle_timeout(struct calls *calls, uint16_t tunnel_id, uint16_t session_id,
+			   uint32_t seconds)
+{
+	struct call *c = *find(calls, tunnel_id, session_id);
+	struct acct_counters now = { 0 };
+	uint64_t t;
+
+	if (!c)
+		return -ESRCH;
+	t = now_usec(calls);
+	c->idle_s = seconds;
+	read_ppp_counters(c->ifname, &now);
+	c->idle_packets = now.packets_in + now.packets_out;
+	c->idle_since = t;
+	if (!seconds) {
+		c->idle_timer = sd_event_source_disable_unref(c->idle_timer);
+		return 0;
+	}
+	if (c->idle_timer) {
+		sd_event_source_set_time(c->idle_timer, t + idle_check_usec(seconds));
+		return sd_event_source_set_enabled(c->idle_timer, SD_EVENT_ONESHOT);
+	}
+	return sd_event_add_time(calls->event, &c->idle_timer, CLOCK_MONOTONIC,
+				 t + idle_check_usec(seconds), 100000, on_idle_timer, c);
 }
 
 unsigned int calls_live(const struct calls *calls)

@@ -127,6 +127,15 @@ void calls_set_cause(struct calls *calls, uint16_t tunnel_id, uint16_t session_i
 int calls_set_session_timeout(struct calls *calls, uint16_t tunnel_id, uint16_t session_id,
 			      uint32_t seconds);
 
+/*
+ * The call ends once its ppp interface has passed no packet, either way,
+ * for seconds (Idle-Timeout, from a CoA-Request; 0 lifts it). l2tpsrv
+ * watches it, pppd does not know: the Access-Accept's Idle-Timeout, which
+ * pppd enforces, stays too, and the shorter wins. 0, or -ESRCH.
+ */
+int calls_set_idle_timeout(struct calls *calls, uint16_t tunnel_id, uint16_t session_id,
+			   uint32_t seconds);
+
 /* Calls whose pppd has not been reaped yet, stopping ones included. */
 unsigned int calls_live(const struct calls *calls);
 

@@ -46,6 +46,7 @@ enum config_auth {
 	CONFIG_AUTH_CHAP = 1 << 1,	 /* CHAP with MD5 */
 	CONFIG_AUTH_MSCHAP = 1 << 2,	 /* MS-CHAP (version 1) */
 	CONFIG_AUTH_MSCHAP_V2 = 1 << 3,
+	CONFIG_AUTH_EAP = 1 << 4,
 };
 
 /* Which data path carries the calls' PPP frames. */
@@ -107,7 +108,7 @@ struct l2tpsrv_config {
 	/* ppp_mtu, ppp_mru = 576..1500. Default 1400 each. */
 	uint16_t ppp_mtu;
 	uint16_t ppp_mru;
-	/* ppp_auth = LIST of pap, chap, mschap, mschap-v2. Default mschap-v2. */
+	/* ppp_auth = LIST of pap, chap, mschap, mschap-v2, eap. Default mschap-v2. */
 	unsigned int ppp_auth; /* enum config_auth bits; never 0 */
 	/* mss_clamp = yes|no: clamp TCP MSS on the PPP interfaces. Default yes.
 	 * Applied by mss_clamp.c (nftables) on the kernel and userspace paths. */
@@ -147,7 +148,8 @@ struct l2tpsrv_config {
 	 * SECRET, repeatable up to RADIUS_MAX_SERVERS, the only addresses whose
 	 * Disconnect-Request and CoA-Request are heard (a :PORT is ignored);
 	 * default none, and nothing listens. radius_dae_port = N, default
-	 * 3799. radius_dae_terminate_ike = yes|no: a Disconnect-Request also
+	 * 3799; a CoA-Request may set Session-Timeout and Idle-Timeout.
+	 * radius_dae_terminate_ike = yes|no: a Disconnect-Request also
 	 * deletes the client's IKE SA (through our charon plugin); default yes. */
 	struct dae_config radius_dae;
 	bool radius_dae_terminate_ike;

@@ -58,6 +58,7 @@ static const struct {
 	{ "chap", CONFIG_AUTH_CHAP },
 	{ "mschap", CONFIG_AUTH_MSCHAP },
 	{ "mschap-v2", CONFIG_AUTH_MSCHAP_V2 },
+	{ "eap", CONFIG_AUTH_EAP },
 };
 
 static const char *const dataplane_names[] = {
@@ -369,7 +370,7 @@ static bool set_auth(struct l2tpsrv_config *c, bool first, const char *v, size_t
 		bit = auth_method(m, (size_t)(s - m));
 		if (!bit) {
 			snprintf(why, CONFIG_WHY_MAX,
-				 "bad method %s in ppp_auth %s (pap, chap, mschap or mschap-v2)",
+				 "bad method %s in ppp_auth %s (pap, chap, mschap, mschap-v2 or eap)",
 				 config_quote(&qm, m, (size_t)(s - m)), config_quote(&q, v, len));
 			return false;
 		}
@@ -383,7 +384,7 @@ static bool set_auth(struct l2tpsrv_config *c, bool first, const char *v, size_t
 	}
 	if (bits == 0) {
 		snprintf(why, CONFIG_WHY_MAX,
-			 "ppp_auth is empty (one or more of pap, chap, mschap, mschap-v2)");
+			 "ppp_auth is empty (one or more of pap, chap, mschap, mschap-v2, eap)");
 		return false;
 	}
 	if (want_method)

@@ -292,27 +292,29 @@ START_TEST(ppp_auth_lists)
 		{ "ppp_auth = MSCHAP-V2", CONFIG_AUTH_MSCHAP_V2 },
 		{ "ppp_auth = mschap-v2, pap", CONFIG_AUTH_MSCHAP_V2 | CONFIG_AUTH_PAP },
 		{ "ppp_auth = chap mschap-v2", CONFIG_AUTH_CHAP | CONFIG_AUTH_MSCHAP_V2 },
+		{ "ppp_auth = eap", CONFIG_AUTH_EAP },
 		{ "ppp_auth = pap,chap ,\tmschap  mschap-v2 # all",
 		  CONFIG_AUTH_PAP | CONFIG_AUTH_CHAP | CONFIG_AUTH_MSCHAP | CONFIG_AUTH_MSCHAP_V2 },
 	};
 	static const struct rejected cases[] = {
 		{ "ppp_auth =", NAME ":1: ppp_auth is empty (one or more of pap, chap, mschap, "
-				"mschap-v2)" },
+				"mschap-v2, eap)" },
 		{ "ppp_auth = \" \"", NAME ":1: ppp_auth is empty (one or more of pap, chap, mschap, "
-				      "mschap-v2)" },
+				      "mschap-v2, eap)" },
 		{ "ppp_auth = ,", NAME ":1: empty method in ppp_auth \",\"" },
 		{ "ppp_auth = pap,,chap", NAME ":1: empty method in ppp_auth \"pap,,chap\"" },
 		{ "ppp_auth = pap, ,chap", NAME ":1: empty method in ppp_auth \"pap, ,chap\"" },
 		{ "ppp_auth = ,pap", NAME ":1: empty method in ppp_auth \",pap\"" },
 		{ "ppp_auth = pap,", NAME ":1: empty method in ppp_auth \"pap,\"" },
-		{ "ppp_auth = eap",
-		  NAME ":1: bad method \"eap\" in ppp_auth \"eap\" (pap, chap, mschap or mschap-v2)" },
+		{ "ppp_auth = tls",
+		  NAME ":1: bad method \"tls\" in ppp_auth \"tls\" (pap, chap, mschap, mschap-v2 or "
+		       "eap)" },
 		{ "ppp_auth = pap mschapv2",
-		  NAME ":1: bad method \"mschapv2\" in ppp_auth \"pap mschapv2\" (pap, chap, mschap "
-		       "or mschap-v2)" },
+		  NAME ":1: bad method \"mschapv2\" in ppp_auth \"pap mschapv2\" (pap, chap, mschap, "
+		       "mschap-v2 or eap)" },
 		{ "ppp_auth = pap;chap",
-		  NAME ":1: bad method \"pap;chap\" in ppp_auth \"pap;chap\" (pap, chap, mschap or "
-		       "mschap-v2)" },
+		  NAME ":1: bad method \"pap;chap\" in ppp_auth \"pap;chap\" (pap, chap, mschap, "
+		       "mschap-v2 or eap)" },
 		{ "ppp_auth = pap, chap, PAP",
 		  NAME ":1: duplicate method \"PAP\" in ppp_auth \"pap, chap, PAP\"" },
 		{ "ppp_auth = pap\nppp_auth = chap\n", NAME ":2: duplicate key \"ppp_auth\"" },

@@ -45,6 +45,7 @@ struct client {
 		struct ctl_ppp_event ppp;
 		struct ctl_match match;
 		struct ctl_auth_request auth;
+		struct ctl_eap_request eap;
 	} arg; /* what follows the request, for the commands that take one */
 	size_t req_len; /* of req and arg together */
 	struct auth_request *pending; /* CTL_AUTH sent to RADIUS, not answered yet */
@@ -278,26 +279,57 @@ static int32_t ppp_event(struct client *c)
 
 static void send_reply(struct client *c, struct ctl_reply *reply);
 
-/* RADIUS answered c's CTL_AUTH: the call takes what it was granted, the plugin hears it. */
+/* One EAP round answered: a Challenge goes back as it is; a verdict is the call's too. */
+static void answer_eap(struct client *c, struct auth_result *result)
+{
+	struct ctl_auth_request rq = { .method = CTL_AUTH_EAP }; /* what calls_auth_done logs */
+	struct ctl_eap_reply out;
+
+	if (result->reply.result == CTL_AUTH_CHALLENGE) {
+		log_msg(LOG_DEBUG, "tunnel=%u session=%u event=radius_challenge eap_len=%u",
+			c->req.tunnel_id, c->req.session_id, result->eap.eap_len);
+	} else {
+		memcpy(rq.user, c->arg.eap.user, sizeof(rq.user));
+		calls_auth_done(server_calls(c->ctl->srv), c->req.tunnel_id, c->req.session_id,
+				c->sender, &rq, result);
+	}
+	memset(&out, 0, sizeof(out));
+	out.base = result->reply;
+	out.eap_len = result->eap.eap_len;
+	out.state_len = result->eap.state_len;
+	memcpy(out.eap, result->eap.eap, sizeof(out.eap));
+	memcpy(out.state, result->eap.state, sizeof(out.state));
+	out_append(c, &out, sizeof(out));
+}
+
+/* RADIUS answered c's CTL_AUTH or CTL_EAP: the call takes what it was granted, the plugin hears it. */
 static void on_auth_done(void *userdata, struct auth_result *result)
 {
 	struct client *c = userdata;
 	struct ctl_reply reply = { .magic = CTL_MAGIC };
 
 	c->pending = NULL;
-	calls_auth_done(server_calls(c->ctl->srv), c->req.tunnel_id, c->req.session_id,
-			c->sender, &c->arg.auth, result);
-	out_append(c, &result->reply, sizeof(result->reply));
+	if (c->req.command == CTL_EAP) {
+		answer_eap(c, result);
+	} else {
+		calls_auth_done(server_calls(c->ctl->srv), c->req.tunnel_id, c->req.session_id,
+				c->sender, &c->arg.auth, result);
+		out_append(c, &result->reply, sizeof(result->reply));
+	}
 	send_reply(c, &reply);
 	if (c->failed)
 		client_free(c);
 }
 
-/* CTL_AUTH: only from the call's own pppd (SO_PEERCRED), only with RADIUS configured. */
+/*
+ * CTL_AUTH and CTL_EAP: only from the call's own pppd (SO_PEERCRED), only
+ * with RADIUS configured.
+ */
 static int32_t start_auth(struct client *c)
 {
 	struct auth *auth = server_auth(c->ctl->srv);
 	struct calls *calls = server_calls(c->ctl->srv);
+	bool eap = c->req.command == CTL_EAP;
 	struct auth_call call;
 	struct ucred cred;
 	socklen_t len = sizeof(cred);
@@ -312,14 +344,19 @@ static int32_t start_auth(struct client *c)
 		return r;
 	server_call_peer(c->ctl->srv, c->req.tunnel_id, &call);
 	c->sender = cred.pid;
-	r = auth_start(auth, &c->arg.auth, &call, on_auth_done, c, &c->pending);
-	/* the request holds them now; only user, method and challenge are needed again */
-	explicit_bzero(c->arg.auth.password, sizeof(c->arg.auth.password));
-	explicit_bzero(c->arg.auth.response, sizeof(c->arg.auth.response));
+	if (eap) {
+		r = auth_start_eap(auth, &c->arg.eap, &call, on_auth_done, c, &c->pending);
+	} else {
+		r = auth_start(auth, &c->arg.auth, &call, on_auth_done, c, &c->pending);
+		/* the request holds them now; only user, method and challenge are needed again */
+		explicit_bzero(c->arg.auth.password, sizeof(c->arg.auth.password));
+		explicit_bzero(c->arg.auth.response, sizeof(c->arg.auth.response));
+	}
 	if (r < 0)
 		return r;
 	log_msg(LOG_DEBUG, "tunnel=%u session=%u event=radius_request method=%s",
-		c->req.tunnel_id, c->req.session_id, auth_method_name(c->arg.auth.method));
+		c->req.tunnel_id, c->req.session_id,
+		eap ? "eap" : auth_method_name(c->arg.auth.method));
 	return CTL_PENDING;
 }
 
@@ -356,6 +393,7 @@ static int32_t run_request(struct client *c, struct ctl_reply *reply)
 	case CTL_KILL:
 		return kill_matching(&lc, &c->arg.match, reply);
 	case CTL_AUTH:
+	case CTL_EAP:
 		return start_auth(c);
 	}
 	return -EOPNOTSUPP;
@@ -410,6 +448,8 @@ static size_t request_size(const struct client *c)
 		return sizeof(c->req) + sizeof(c->arg.match);
 	case CTL_AUTH:
 		return sizeof(c->req) + sizeof(c->arg.auth);
+	case CTL_EAP:
+		return sizeof(c->req) + sizeof(c->arg.eap);
 	}
 	return sizeof(c->req);
 }

@@ -3,11 +3,11 @@
  * (control.c) and l2tpctl.
  *
  * A client connects to the unix stream socket, writes one struct
- * ctl_request (followed, for CTL_PPP_EVENT, CTL_KILL and CTL_AUTH, by the
- * one struct that command takes), and reads one struct ctl_reply followed by
- * n_tunnels struct ctl_tunnel and n_sessions struct ctl_session (CTL_AUTH:
- * by one struct ctl_auth_reply when status is 0); then the daemon closes
- * the connection. Every struct has a fixed size and is checked exactly;
+ * ctl_request (followed, for CTL_PPP_EVENT, CTL_KILL, CTL_AUTH and CTL_EAP,
+ * by the one struct that command takes), and reads one struct ctl_reply
+ * followed by n_tunnels struct ctl_tunnel and n_sessions struct ctl_session
+ * (CTL_AUTH: by one struct ctl_auth_reply when status is 0; CTL_EAP: by one
+ * struct ctl_eap_reply); then the daemon closes the connection. Every struct has a fixed size and is checked exactly;
  * strings are NUL-terminated within their arrays. Both ends run on the
  * same host, so integers are in host order.
  *
@@ -20,7 +20,7 @@
 #include <stdint.h>
 
 #define CTL_MAGIC 0x6c327470u /* "l2tp" */
-#define CTL_VERSION 4
+#define CTL_VERSION 5
 #define CTL_DEFAULT_SOCKET "/run/l2tpsrv/control"
 
 enum ctl_command {
@@ -45,6 +45,15 @@ enum ctl_command {
 	 * -EOPNOTSUPP when no RADIUS auth server is configured.
 	 */
 	CTL_AUTH = 8,
+	/*
+	 * From the pppd plugin (with l2tpsrv-radius), for EAP: one round of
+	 * an EAP conversation relayed to RADIUS. A struct ctl_eap_request
+	 * follows (the peer's EAP Response, and the State of the last
+	 * Access-Challenge); a struct ctl_eap_reply answers (status 0): the
+	 * next EAP Request for the peer (CTL_AUTH_CHALLENGE), or the verdict
+	 * with the EAP Success/Failure to send. Same checks as CTL_AUTH.
+	 */
+	CTL_EAP = 9,
 };
 
 enum ctl_ppp_event_kind {
@@ -91,6 +100,7 @@ enum ctl_auth_method {
 	CTL_AUTH_CHAP = 2,       /* CHAP with MD5 */
 	CTL_AUTH_MSCHAP = 3,     /* MS-CHAP (version 1) */
 	CTL_AUTH_MSCHAP_V2 = 4,
+	CTL_AUTH_EAP = 5,        /* CTL_EAP's requests, in logs and calls_auth_done */
 };
 
 #define CTL_AUTH_MAX_CHALLENGE 64 /* pppd's MAX_CHALLENGE_LEN */
@@ -120,6 +130,7 @@ enum ctl_auth_result {
 	CTL_AUTH_ACCEPT = 1, /* Access-Accept */
 	CTL_AUTH_REJECT = 2, /* Access-Reject, or an accept l2tpsrv cannot honour */
 	CTL_AUTH_ERROR = 3,  /* no answer (timeout) or no request: pppd rejects too */
+	CTL_AUTH_CHALLENGE = 4, /* CTL_EAP only: Access-Challenge, eap is the next Request */
 };
 
 /* The verdict; every field but result and message is 0 when not given. */
@@ -138,6 +149,36 @@ struct ctl_auth_reply {
 	 * otherwise the Reply-Message, or "".
 	 */
 	char message[256];
+};
+
+/* EAP packets relayed whole (code, identifier, length, data); PPP's MRU bounds them. */
+#define CTL_EAP_MAX 1600
+#define CTL_EAP_STATE_MAX 253 /* one State attribute */
+
+/* CTL_EAP: the peer's EAP Response and what goes back to RADIUS with it. */
+struct ctl_eap_request {
+	char user[256];       /* the EAP identity (its Identity Response), for User-Name */
+	uint16_t eap_len;     /* 4..CTL_EAP_MAX: the Response as the peer sent it */
+	uint16_t state_len;   /* 0..CTL_EAP_STATE_MAX: the last Access-Challenge's State */
+	uint8_t eap[CTL_EAP_MAX];
+	uint8_t state[CTL_EAP_STATE_MAX];
+	uint8_t reserved[3];
+};
+
+/*
+ * The answer: base.result CTL_AUTH_CHALLENGE with the next Request in eap
+ * and the State to send back; CTL_AUTH_ACCEPT/REJECT with RADIUS's EAP
+ * Success/Failure in eap (eap_len 0 when it sent none: the plugin makes
+ * one), and base as for CTL_AUTH (address, timeouts, ...); CTL_AUTH_ERROR
+ * when RADIUS did not answer.
+ */
+struct ctl_eap_reply {
+	struct ctl_auth_reply base;
+	uint16_t eap_len;
+	uint16_t state_len;
+	uint8_t eap[CTL_EAP_MAX];
+	uint8_t state[CTL_EAP_STATE_MAX];
+	uint8_t reserved[3];
 };
 
 struct ctl_request {

@@ -17,6 +17,13 @@
 #define DAE_CACHE 16
 #define DAE_DATAGRAM_MAX 4096
 
+/* libfreeradius-radius's MD5 and HMAC-MD5, as freeradius/md5.h declares
+ * them: that header would also want OpenSSL's, which libfreeradius-dev
+ * does not bring. */
+void fr_md5_calc(uint8_t *out, uint8_t const *in, size_t inlen);
+void fr_hmac_md5(uint8_t digest[AUTH_VECTOR_LEN], uint8_t const *text, size_t text_len,
+		 uint8_t const *key, size_t key_len);
+
 enum {
 	CODE_DISCONNECT_REQUEST = 40,
 	CODE_DISCONNECT_ACK = 41,
@@ -115,8 +122,10 @@ static struct dae_answer *cached(struct dae *d, const struct sockaddr_storage *f
 	return NULL;
 }
 
+/* request's id and vector, not its data: rad_verify() zeroed the
+ * authenticator there. */
 static void remember(struct dae *d, const struct sockaddr_storage *from, socklen_t from_len,
-		     const uint8_t *request, const RADIUS_PACKET *reply)
+		     const RADIUS_PACKET *request, const RADIUS_PACKET *reply)
 {
 	struct dae_answer *a = &d->cache[d->cache_next++ % DAE_CACHE];
 
@@ -124,8 +133,8 @@ static void remember(struct dae *d, const struct sockaddr_storage *from, socklen
 		return;
 	a->from = *from;
 	a->from_len = from_len;
-	a->id = request[1];
-	memcpy(a->vector, request + 4, AUTH_VECTOR_LEN);
+	a->id = (uint8_t)request->id;
+	memcpy(a->vector, request->vector, AUTH_VECTOR_LEN);
 	memcpy(a->data, reply->data, reply->data_len);
 	a->len = reply->data_len;
 }
@@ -142,6 +151,46 @@ static int add_vp(RADIUS_PACKET *p, unsigned int attr, const void *data, size_t 
 	else
 		vp->vp_integer = integer;
 	fr_pair_add(&p->vps, vp);
+	return 0;
+}
+
+/* Where the first attribute of type is in packet p; 0: nowhere. */
+static size_t attribute_at(const uint8_t *p, size_t len, uint8_t type)
+{
+	for (size_t at = 20; at + 2 <= len; at += p[at + 1]) {
+		if (p[at + 1] < 2 || at + p[at + 1] > len)
+			return 0;
+		if (p[at] == type)
+			return at;
+	}
+	return 0;
+}
+
+/*
+ * FreeRADIUS 3.2's rad_sign() computes the Message-Authenticator of a
+ * Disconnect/CoA-ACK/NAK over a zero authenticator; RFC 5176 section 3.5
+ * (and FreeRADIUS's own rad_verify(), so radclient) over the request's
+ * Request Authenticator. Computes it again so, then the Response
+ * Authenticator, which covers it.
+ */
+static int sign_message_authenticator(RADIUS_PACKET *reply, const RADIUS_PACKET *request,
+				      const char *secret)
+{
+	uint8_t text[DAE_DATAGRAM_MAX + RADIUS_MAX_SECRET], digest[AUTH_VECTOR_LEN];
+	size_t secret_len = strlen(secret);
+	size_t at = attribute_at(reply->data, reply->data_len, PW_MESSAGE_AUTHENTICATOR);
+
+	if (!at || reply->data[at + 1] != 2 + AUTH_VECTOR_LEN ||
+	    reply->data_len + secret_len > sizeof(text))
+		return -EINVAL;
+	memcpy(reply->data + 4, request->vector, AUTH_VECTOR_LEN);
+	memset(reply->data + at + 2, 0, AUTH_VECTOR_LEN);
+	fr_hmac_md5(digest, reply->data, reply->data_len, (const uint8_t *)secret, secret_len);
+	memcpy(reply->data + at + 2, digest, AUTH_VECTOR_LEN);
+	memcpy(text, reply->data, reply->data_len);
+	memcpy(text + reply->data_len, secret, secret_len);
+	fr_md5_calc(reply->data + 4, text, reply->data_len + secret_len);
+	explicit_bzero(text, sizeof(text));
 	return 0;
 }
 
@@ -162,7 +211,8 @@ static void answer(struct dae *d, const struct radius_server_config *client,
 	if ((had_ma && add_vp(reply, PW_MESSAGE_AUTHENTICATOR, zero, sizeof(zero), 0) < 0) ||
 	    (err && add_vp(reply, ATTR_ERROR_CAUSE, NULL, 0, err) < 0) ||
 	    rad_encode(reply, request, client->secret) < 0 ||
-	    rad_sign(reply, request, client->secret) < 0) {
+	    rad_sign(reply, request, client->secret) < 0 ||
+	    (had_ma && sign_message_authenticator(reply, request, client->secret) < 0)) {
 		log_msg(LOG_ERR, "event=dae_encode_failed error=\"%s\"", fr_strerror());
 		rad_free(&reply);
 		return;
@@ -170,7 +220,7 @@ static void answer(struct dae *d, const struct radius_server_config *client,
 	if (sendto(d->fd, reply->data, reply->data_len, 0, (const struct sockaddr *)from,
 		   from_len) < 0)
 		log_msg(LOG_WARNING, "event=dae_send_failed error=\"%m\"");
-	remember(d, from, from_len, request->data, reply);
+	remember(d, from, from_len, request, reply);
 	if (err)
 		d->stats.naks++;
 	else

@@ -29,6 +29,7 @@ static const struct {
 	{ PPP_AUTH_CHAP, "require-chap" },
 	{ PPP_AUTH_MSCHAP, "require-mschap" },
 	{ PPP_AUTH_MSCHAP_V2, "require-mschap-v2" },
+	{ PPP_AUTH_EAP, "require-eap" },
 };
 
 static bool add(struct ppp_args *a, const char *arg)
@@ -121,7 +122,7 @@ int ppp_args_build(struct ppp_args *a, const char *pppd_path, const struct ppp_a
 	a->argv[0] = NULL;
 	if ((c->channel_fd >= 0) == (c->tty != NULL) || !c->auth ||
 	    (c->auth & ~(unsigned int)(PPP_AUTH_PAP | PPP_AUTH_CHAP | PPP_AUTH_MSCHAP |
-				       PPP_AUTH_MSCHAP_V2)) ||
+				       PPP_AUTH_MSCHAP_V2 | PPP_AUTH_EAP)) ||
 	    c->n_dns > PPP_ARGS_MAX_DNS || !c->local_addr || !c->remote_addr ||
 	    (c->plugin && !c->control_socket) || (c->radius_auth && !c->plugin))
 		return -EINVAL;

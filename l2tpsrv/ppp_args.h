@@ -26,6 +26,7 @@ enum ppp_auth {
 	PPP_AUTH_CHAP = 1 << 1,      /* CHAP with MD5 */
 	PPP_AUTH_MSCHAP = 1 << 2,    /* MS-CHAPv1 */
 	PPP_AUTH_MSCHAP_V2 = 1 << 3,
+	PPP_AUTH_EAP = 1 << 4,       /* pppd's EAP, or relayed to RADIUS by our plugin */
 };
 
 #define PPP_ARGS_MAX_DNS 2

@@ -119,6 +119,10 @@ START_TEST(every_auth_method_and_dns)
 	ck_assert_ptr_nonnull(strstr(joined(&a), "auth require-pap require-chap require-mschap "
 						  "require-mschap-v2 192.168.42.1:192.168.42.10 "
 						  "ms-dns 10.0.0.53 ms-dns 9.9.9.9 mtu"));
+	c.auth = PPP_AUTH_EAP;
+	ck_assert_int_eq(ppp_args_build(&a, "/usr/sbin/pppd", &c), 0);
+	ck_assert_int_gt(find(&a, "require-eap"), 0);
+	ck_assert_int_eq(find(&a, "require-mschap-v2"), -1);
 	c.auth = PPP_AUTH_PAP;
 	ck_assert_int_eq(ppp_args_build(&a, "/usr/sbin/pppd", &c), 0);
 	ck_assert_int_gt(find(&a, "require-pap"), 0);

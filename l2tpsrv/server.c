@@ -463,15 +463,13 @@ static bool dae_names_us(const struct server *srv, const struct radius_attrs *at
 	return true;
 }
 
-/* Only the attributes a request may carry: who, which session, and what CoA may change. */
+/* A Disconnect-Request changes nothing: Session-Timeout or Idle-Timeout in one is unsupported. */
 static bool dae_attrs_supported(enum dae_kind kind, const struct radius_attrs *attrs)
 {
 	uint32_t v;
 
-	/* a CoA's Idle-Timeout would need an idle watch of our own: not done (NAK 401) */
-	if (radius_attrs_get_uint(attrs, "Idle-Timeout", &v))
-		return false;
-	return kind == DAE_COA || !radius_attrs_get_uint(attrs, "Session-Timeout", &v);
+	return kind == DAE_COA || (!radius_attrs_get_uint(attrs, "Session-Timeout", &v) &&
+				   !radius_attrs_get_uint(attrs, "Idle-Timeout", &v));
 }
 
 /* The client's whole VPN connection goes: its IKE SA, through our charon plugin. */
@@ -492,7 +490,8 @@ static enum dae_error on_dae(void *userdata, enum dae_kind kind, const struct ra
 	struct calls_match m = { 0 };
 	const char *what = kind == DAE_DISCONNECT ? "disconnect" : "coa";
 	enum dae_error err = DAE_OK;
-	uint32_t timeout = 0;
+	uint32_t timeout = 0, idle = 0;
+	bool has_timeout = false, has_idle = false;
 	size_t n = 0;
 
 	if (radius_attrs_get_string(attrs, "User-Name", user, sizeof(user)))
@@ -500,13 +499,15 @@ static enum dae_error on_dae(void *userdata, enum dae_kind kind, const struct ra
 	if (radius_attrs_get_string(attrs, "Acct-Session-Id", session, sizeof(session)))
 		m.acct_session_id = session;
 	radius_attrs_get_ipv4(attrs, "Framed-IP-Address", &m.framed_ip);
+	has_timeout = radius_attrs_get_uint(attrs, "Session-Timeout", &timeout);
+	has_idle = radius_attrs_get_uint(attrs, "Idle-Timeout", &idle);
 	if (!dae_names_us(srv, attrs))
 		err = DAE_NAS_MISMATCH;
 	else if (!m.user && !m.acct_session_id && !m.framed_ip)
 		err = DAE_MISSING_ATTRIBUTE;
 	else if (!dae_attrs_supported(kind, attrs))
 		err = DAE_UNSUPPORTED_ATTRIBUTE;
-	else if (kind == DAE_COA && !radius_attrs_get_uint(attrs, "Session-Timeout", &timeout))
+	else if (kind == DAE_COA && !has_timeout && !has_idle)
 		err = DAE_MISSING_ATTRIBUTE; /* nothing to change */
 	else if (!srv->calls ||
 		 !(n = calls_find(srv->calls, &m, found, DAE_MAX_MATCHES)))
@@ -523,7 +524,10 @@ static enum dae_error on_dae(void *userdata, enum dae_kind kind, const struct ra
 		uint64_t owner = 0;
 
 		if (kind == DAE_COA) {
-			calls_set_session_timeout(srv->calls, tid, sid, timeout);
+			if (has_timeout)
+				calls_set_session_timeout(srv->calls, tid, sid, timeout);
+			if (has_idle)
+				calls_set_idle_timeout(srv->calls, tid, sid, idle);
 			continue;
 		}
 		calls_set_cause(srv->calls, tid, sid, ACCT_CAUSE_ADMIN_RESET);

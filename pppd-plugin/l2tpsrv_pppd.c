@@ -29,7 +29,9 @@
  * reject. An accept may set the peer's address (ip_choose_hook, and
  * allowed_address_hook lets the peer have it), the connect time limit,
  * the idle limit, the MTU and the DNS servers offered. pppd's secrets
- * files are not read then (pap_check_hook, chap_check_hook).
+ * files are not read then (pap_check_hook, chap_check_hook). EAP goes to
+ * RADIUS the same way, one CTL_EAP round per EAP Response, whatever the
+ * method; pppd has no hook for it: see eap_pppd.c.
  *
  * pppd_version must match pppd's own, or pppd refuses the plugin.
  */
@@ -46,6 +48,7 @@
 #include <pppd/chap-new.h>
 
 #include "ctl_proto.h"
+#include "eap_pppd.h"
 #include "report.h"
 
 char pppd_version[] = VERSION;
@@ -271,6 +274,27 @@ static void apply_grants(const struct ctl_auth_reply *rp)
 }
 
 /*
+ * Logs how asking l2tpsrv about user went: r and daemon_status as
+ * report_auth_send() and report_eap_send() return them, then the result.
+ * True when there is a verdict to take.
+ */
+static bool log_verdict(int r, int32_t daemon_status, uint32_t result, const char *user)
+{
+	if (r < 0)
+		error("l2tpsrv: tunnel=%d session=%d: cannot ask l2tpsrv to authenticate %q: %s",
+		      l2tpsrv_tunnel, l2tpsrv_session, user, strerror(-r));
+	else if (daemon_status < 0)
+		error("l2tpsrv: tunnel=%d session=%d: l2tpsrv refused to authenticate %q: %s",
+		      l2tpsrv_tunnel, l2tpsrv_session, user, daemon_error_text(daemon_status));
+	else if (result == CTL_AUTH_ERROR)
+		error("l2tpsrv: tunnel=%d session=%d: no answer from RADIUS for %q",
+		      l2tpsrv_tunnel, l2tpsrv_session, user);
+	else if (result == CTL_AUTH_REJECT)
+		notice("l2tpsrv: RADIUS rejected %q", user);
+	return r == 0 && daemon_status == 0;
+}
+
+/*
  * Asks l2tpsrv about the peer's credentials in rq, and wipes them. True
  * when l2tpsrv accepted; *reply holds the verdict either way (an error
  * when l2tpsrv could not be asked).
@@ -286,18 +310,7 @@ static bool ask_l2tpsrv(struct ctl_auth_request *rq, struct ctl_auth_reply *repl
 		r = report_auth_send(l2tpsrv_socket, (uint16_t)l2tpsrv_tunnel,
 				     (uint16_t)l2tpsrv_session, rq, AUTH_TIMEOUT_MS, &daemon_status,
 				     reply);
-	if (r < 0)
-		error("l2tpsrv: tunnel=%d session=%d: cannot ask l2tpsrv to authenticate %q: %s",
-		      l2tpsrv_tunnel, l2tpsrv_session, rq->user, strerror(-r));
-	else if (daemon_status < 0)
-		error("l2tpsrv: tunnel=%d session=%d: l2tpsrv refused to authenticate %q: %s",
-		      l2tpsrv_tunnel, l2tpsrv_session, rq->user, daemon_error_text(daemon_status));
-	else if (reply->result == CTL_AUTH_ERROR)
-		error("l2tpsrv: tunnel=%d session=%d: no answer from RADIUS for %q",
-		      l2tpsrv_tunnel, l2tpsrv_session, rq->user);
-	else if (reply->result == CTL_AUTH_REJECT)
-		notice("l2tpsrv: RADIUS rejected %q", rq->user);
-	if (r < 0 || daemon_status < 0) {
+	if (!log_verdict(r, daemon_status, reply->result, rq->user)) {
 		memset(reply, 0, sizeof(*reply));
 		reply->result = CTL_AUTH_ERROR;
 	}
@@ -306,6 +319,24 @@ static bool ask_l2tpsrv(struct ctl_auth_request *rq, struct ctl_auth_reply *repl
 		return 0;
 	apply_grants(reply);
 	return 1;
+}
+
+/* One round of an EAP conversation (eap_pppd.c); the relay checks the answer. */
+static void ask_l2tpsrv_eap(const struct ctl_eap_request *rq, struct ctl_eap_reply *reply)
+{
+	int32_t daemon_status = 0;
+	int r = -ENOTCONN;
+
+	memset(reply, 0, sizeof(*reply));
+	reply->base.result = CTL_AUTH_ERROR;
+	if (reporting_enabled())
+		r = report_eap_send(l2tpsrv_socket, (uint16_t)l2tpsrv_tunnel,
+				    (uint16_t)l2tpsrv_session, rq, AUTH_TIMEOUT_MS, &daemon_status,
+				    reply);
+	if (!log_verdict(r, daemon_status, reply->base.result, rq->user)) {
+		memset(reply, 0, sizeof(*reply));
+		reply->base.result = CTL_AUTH_ERROR;
+	}
 }
 
 static int radius_pap_auth(char *user, char *passwd, char **msgp, struct wordlist **paddrs,
@@ -375,6 +406,7 @@ static int enable_radius_auth(char **argv)
 	chap_verify_hook = radius_chap_verify;
 	ip_choose_hook = radius_choose_ip;
 	allowed_address_hook = radius_allowed_address;
+	eap_pppd_enable(ask_l2tpsrv_eap, apply_grants);
 	return 1;
 }
 
@@ -383,6 +415,8 @@ void plugin_init(void);
 void plugin_init(void)
 {
 	add_options(l2tpsrv_options);
+	/* passes everything to pppd until l2tpsrv-radius is parsed */
+	eap_pppd_install();
 	/* Options are parsed after this: each notifier checks reporting_enabled(). */
 	add_notifier(&auth_up_notifier, on_auth_up, NULL);
 	add_notifier(&ip_up_notifier, on_ip_up, NULL);

@@ -310,44 +310,88 @@ size_t report_auth_frame(uint8_t out[AUTH_MESSAGE_SIZE], uint16_t tunnel_id,
 }
 
 /* A verdict l2tpsrv may send: a known result, a message within its array. */
-static int auth_reply_is_valid(struct ctl_auth_reply *reply)
+static int auth_reply_is_valid(struct ctl_auth_reply *reply, int challenge_ok)
 {
 	if (reply->result != CTL_AUTH_ACCEPT && reply->result != CTL_AUTH_REJECT &&
-	    reply->result != CTL_AUTH_ERROR)
+	    reply->result != CTL_AUTH_ERROR &&
+	    !(challenge_ok && reply->result == CTL_AUTH_CHALLENGE))
 		return 0;
 	reply->message[sizeof(reply->message) - 1] = '\0';
 	return 1;
+}
+
+/*
+ * One request that waits for a verdict (CTL_AUTH, CTL_EAP): sends msg,
+ * reads the struct ctl_reply and, when its status is 0, the answer's
+ * answer_len octets. Returns 0 with the daemon's status, or a negative
+ * errno; wipes msg.
+ */
+static int ask(const char *path, uint8_t *msg, size_t msg_len, int timeout_ms,
+	       int32_t *daemon_status, void *answer, size_t answer_len)
+{
+	int64_t deadline_ms = now_ms() + timeout_ms;
+	struct sockaddr_un sa;
+	struct ctl_reply head;
+	int fd, r;
+
+	r = unix_address(&sa, path);
+	if (r == 0) {
+		fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		r = fd < 0 ? -errno : exchange(fd, &sa, msg, msg_len, &head, deadline_ms);
+		if (r == 0 && head.magic != CTL_MAGIC)
+			r = -EPROTO;
+		if (r == 0 && head.status == 0)
+			r = recv_until(fd, answer, answer_len, deadline_ms);
+		if (fd >= 0)
+			close(fd);
+	}
+	explicit_bzero(msg, msg_len);
+	if (r < 0)
+		return r;
+	*daemon_status = head.status;
+	return 0;
 }
 
 int report_auth_send(const char *path, uint16_t tunnel_id, uint16_t session_id,
 		     const struct ctl_auth_request *rq, int timeout_ms, int32_t *daemon_status,
 		     struct ctl_auth_reply *reply)
 {
-	int64_t deadline_ms = now_ms() + timeout_ms;
-	struct sockaddr_un sa;
 	uint8_t msg[AUTH_MESSAGE_SIZE];
-	struct ctl_reply head;
-	int fd, r;
+	int32_t st = 0;
+	int r;
 
-	r = unix_address(&sa, path);
-	if (r < 0)
-		return r;
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -errno;
 	report_auth_frame(msg, tunnel_id, session_id, rq);
-	r = exchange(fd, &sa, msg, sizeof(msg), &head, deadline_ms);
-	explicit_bzero(msg, sizeof(msg));
-	if (r == 0 && head.magic != CTL_MAGIC)
+	r = ask(path, msg, sizeof(msg), timeout_ms, &st, reply, sizeof(*reply));
+	if (r == 0 && st == 0 && !auth_reply_is_valid(reply, 0))
 		r = -EPROTO;
-	if (r == 0 && head.status == 0) {
-		r = recv_until(fd, (uint8_t *)reply, sizeof(*reply), deadline_ms);
-		if (r == 0 && !auth_reply_is_valid(reply))
-			r = -EPROTO;
-	}
-	close(fd);
 	if (r < 0)
 		return r;
-	*daemon_status = head.status;
+	*daemon_status = st;
+	return 0;
+}
+
+size_t report_eap_frame(uint8_t out[EAP_MESSAGE_SIZE], uint16_t tunnel_id, uint16_t session_id,
+			const struct ctl_eap_request *rq)
+{
+	return frame(out, CTL_EAP, tunnel_id, session_id, rq, sizeof(*rq));
+}
+
+int report_eap_send(const char *path, uint16_t tunnel_id, uint16_t session_id,
+		    const struct ctl_eap_request *rq, int timeout_ms, int32_t *daemon_status,
+		    struct ctl_eap_reply *reply)
+{
+	uint8_t msg[EAP_MESSAGE_SIZE];
+	int32_t st = 0;
+	int r;
+
+	report_eap_frame(msg, tunnel_id, session_id, rq);
+	r = ask(path, msg, sizeof(msg), timeout_ms, &st, reply, sizeof(*reply));
+	if (r == 0 && st == 0 &&
+	    (!auth_reply_is_valid(&reply->base, 1) || reply->eap_len > CTL_EAP_MAX ||
+	     reply->state_len > CTL_EAP_STATE_MAX))
+		r = -EPROTO;
+	if (r < 0)
+		return r;
+	*daemon_status = st;
 	return 0;
 }

@@ -2,8 +2,8 @@
  * report: the parts of the pppd plugin that do not touch pppd's globals, so
  * that they can be tested without pppd: reason words for pppd's exit codes,
  * the authentication method LCP negotiated, the framing of one
- * CTL_PPP_EVENT or CTL_AUTH request, and the exchange with l2tpsrv's
- * control socket.
+ * CTL_PPP_EVENT, CTL_AUTH or CTL_EAP request, and the exchange with
+ * l2tpsrv's control socket.
  *
  * Include after <pppd/pppd.h>, <pppd/fsm.h> and <pppd/lcp.h> (lcp_options);
  * pppd.h typedefs bool, so do not include <stdbool.h> alongside.
@@ -32,6 +32,9 @@
 
 /* One CTL_AUTH request: a struct ctl_request, then the credentials, no gap. */
 #define AUTH_MESSAGE_SIZE (sizeof(struct ctl_request) + sizeof(struct ctl_auth_request))
+
+/* One CTL_EAP request: a struct ctl_request, then the EAP round, no gap. */
+#define EAP_MESSAGE_SIZE (sizeof(struct ctl_request) + sizeof(struct ctl_eap_request))
 
 /* pppd loads plugins RTLD_GLOBAL: keep these names out of its symbol table. */
 #pragma GCC visibility push(hidden)
@@ -103,6 +106,21 @@ size_t report_auth_frame(uint8_t out[AUTH_MESSAGE_SIZE], uint16_t tunnel_id,
 int report_auth_send(const char *path, uint16_t tunnel_id, uint16_t session_id,
 		     const struct ctl_auth_request *rq, int timeout_ms, int32_t *daemon_status,
 		     struct ctl_auth_reply *reply);
+
+/* Writes the CTL_EAP request for the call into out, and returns EAP_MESSAGE_SIZE. */
+size_t report_eap_frame(uint8_t out[EAP_MESSAGE_SIZE], uint16_t tunnel_id, uint16_t session_id,
+			const struct ctl_eap_request *rq);
+
+/*
+ * One round of an EAP conversation through l2tpsrv, as report_auth_send():
+ * 0 with the daemon's status in *daemon_status and, when that is 0, its
+ * answer in *reply (message NUL-terminated, eap_len and state_len within
+ * their arrays: otherwise -EPROTO; the EAP packet itself is not checked
+ * here); or a negative errno. Wipes the copy of the Response it sent.
+ */
+int report_eap_send(const char *path, uint16_t tunnel_id, uint16_t session_id,
+		    const struct ctl_eap_request *rq, int timeout_ms, int32_t *daemon_status,
+		    struct ctl_eap_reply *reply);
 
 #pragma GCC visibility pop
 

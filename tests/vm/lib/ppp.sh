@@ -9,7 +9,8 @@
 #                           package installs it
 #   ppp_client_options USER [OPTION]...
 #                           pppd options for the client's calls, as
-#                           XL2TPD_PPP_OPTIONS wants them
+#                           XL2TPD_PPP_OPTIONS wants them; EAP refused
+#                           unless PPP_CLIENT_EAP=1
 #   sessions_eval HOST EXPR a Python expression over l2tpctl --json show
 #                           sessions as s (a list): its value
 #   sessions_state HOST EXPR   ... true if it holds
@@ -37,7 +38,9 @@ ppp_client_options() {
 	shift
 	secret=$(awk -v u="$user" '$1 == u { print $2 }' <<<"$PPP_USERS")
 	printf '%s\n' "name $user" "password ${secret:-wrong-secret}" noauth nodefaultroute \
-		noipdefault refuse-eap noccp "logfile /var/log/pppd.log" "$@"
+		noipdefault noccp "logfile /var/log/pppd.log" "$@"
+	# EAP only where a scenario asks for it (PPP_CLIENT_EAP=1)
+	[ "${PPP_CLIENT_EAP:-0}" = 1 ] || echo refuse-eap
 }
 
 sessions_eval() {

@@ -16,7 +16,8 @@
 #   6. radclient's Disconnect-Request: none from an unknown host or with a
 #      bad authenticator is heard; NAKs for no such session and another
 #      NAS; by Acct-Session-Id it ends alice's session and her IKE SA (Stop
-#      Admin-Reset). A CoA-Request's Session-Timeout ends the next one.
+#      Admin-Reset). A CoA-Request's Session-Timeout ends the next one, its
+#      Idle-Timeout the one after (the client sends nothing).
 #   7. l2tpsrv stops with alice connected: Stop (Admin-Reboot), then
 #      Accounting-Off.
 set -u
@@ -224,6 +225,15 @@ check "CoA-ACK for a Session-Timeout of 5 s" grep -q 'Received CoA-ACK' <<<"$out
 check_within "alice's session ends by itself" 30 nothing_left server
 check_within "Stop for $sid" 20 acct_has main2 "$sid" Stop
 check_eq "Stop: Session-Timeout" Session-Timeout "$(acct_field main2 "$sid" Stop Acct-Terminate-Cause)"
+client_stop client
+client_dial client alice
+check_within "alice is up again" 40 user_is_up alice mschap-v2
+sid=$(acct_session_of alice)
+out=$(dae radius 198.51.100.1 coa "$RADIUS_SECRET" "User-Name = alice" "Idle-Timeout = 8")
+check "CoA-ACK for an Idle-Timeout of 8 s" grep -q 'Received CoA-ACK' <<<"$out"
+check_within "alice's idle session ends by itself" 40 nothing_left server
+check_within "Stop for $sid" 20 acct_has main2 "$sid" Stop
+check_eq "Stop: Idle-Timeout" Idle-Timeout "$(acct_field main2 "$sid" Stop Acct-Terminate-Cause)"
 client_stop client
 
 step_done
