@@ -93,6 +93,8 @@ struct user_tunnel {
 	uint16_t id;
 	uint16_t peer_id;
 	int fd; /* the daemon's: bound, connected, closed by the daemon */
+	struct sockaddr_storage peer; /* what fd is connected to */
+	socklen_t peer_len;	      /* 0: unknown */
 	struct user_session *sessions;
 };
 
@@ -357,6 +359,12 @@ static void write_frame(struct dp_user *u, struct user_session *s, const uint8_t
 		want_room(s, true);
 }
 
+static bool same_peer(const struct user_tunnel *a, const struct user_tunnel *b)
+{
+	return a && b && a->peer_len && a->peer_len == b->peer_len &&
+	       !memcmp(&a->peer, &b->peer, a->peer_len);
+}
+
 static void user_data_input(struct dataplane *dp, uint16_t tunnel_id, const uint8_t *pkt,
 			    size_t len)
 {
@@ -376,10 +384,16 @@ static void user_data_input(struct dataplane *dp, uint16_t tunnel_id, const uint
 		u->counters.drop_bad_header++;
 		return;
 	}
-	if (h.tunnel_id != tunnel_id) {
+	/* Two tunnels with the same peer address and port (the peer's old one
+	 * lingers until HELLO ends it) have two sockets connected alike, and
+	 * the kernel hands their datagrams to either. As the kernel's own L2TP
+	 * does since Linux 6.10, the header's tunnel id decides, among the
+	 * tunnels of that very peer address and port. */
+	if (h.tunnel_id != tunnel_id && !same_peer(u->tunnels[tunnel_id], u->tunnels[h.tunnel_id])) {
 		u->counters.drop_unknown_tunnel++;
 		return;
 	}
+	tunnel_id = h.tunnel_id;
 	s = session_find(u, tunnel_id, h.session_id);
 	if (!s) {
 		u->counters.drop_unknown_session++;
@@ -417,6 +431,9 @@ static int user_tunnel_add(struct dataplane *dp, const struct dp_tunnel *dt)
 	t->id = dt->tunnel_id;
 	t->peer_id = dt->peer_tunnel_id;
 	t->fd = dt->fd;
+	t->peer_len = sizeof(t->peer);
+	if (getpeername(t->fd, (struct sockaddr *)&t->peer, &t->peer_len) < 0)
+		t->peer_len = 0; /* a datagram for it comes only on its own socket */
 	u->tunnels[t->id] = t;
 	log_msg(LOG_DEBUG, "dataplane=userspace event=tunnel_added tunnel=%u peer_tunnel=%u fd=%d",
 		t->id, t->peer_id, t->fd);

@@ -440,6 +440,57 @@ START_TEST(malformed_data_messages_are_dropped)
 }
 END_TEST
 
+/* A socket of ours connected to the same LAC address as f.tunnel_fd (peer
+ * true), or to another address (peer false). */
+static int second_socket(bool same_peer)
+{
+	struct sockaddr_in lac, any = { .sin_family = AF_INET,
+					.sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof(lac);
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(getsockname(f.lac_fd, (struct sockaddr *)&lac, &len), 0);
+	if (!same_peer)
+		lac.sin_port = htons(ntohs(lac.sin_port) ^ 1);
+	ck_assert_int_eq(bind(fd, (struct sockaddr *)&any, sizeof(any)), 0);
+	ck_assert_int_eq(connect(fd, (struct sockaddr *)&lac, sizeof(lac)), 0);
+	return fd;
+}
+
+/* The peer's old tunnel lingers while its new one comes up: both sockets
+ * are connected to the same address and port, and a datagram of the new
+ * tunnel may arrive on the old one's. The header's tunnel id decides;
+ * another peer's tunnel id is still refused. */
+START_TEST(a_tunnel_of_the_same_peer_takes_its_data_from_a_sibling_socket)
+{
+	enum { TID2 = TID + 1, TID3 = TID + 2 };
+	struct dp_tunnel t2 = { .tunnel_id = TID2, .peer_tunnel_id = PEER_TID, .fd = second_socket(true) };
+	struct dp_tunnel t3 = { .tunnel_id = TID3, .peer_tunnel_id = PEER_TID, .fd = second_socket(false) };
+	struct dp_session s2 = { .tunnel_id = TID2, .session_id = SID, .peer_session_id = PEER_SID };
+	struct dp_session s3 = { .tunnel_id = TID3, .session_id = SID, .peer_session_id = PEER_SID };
+	uint8_t msg[64];
+
+	add_tunnel();
+	ck_assert_int_eq(f.dp->ops->tunnel_add(f.dp, &t2), 0);
+	ck_assert_int_eq(f.dp->ops->tunnel_add(f.dp, &t3), 0);
+	ck_assert_int_eq(f.dp->ops->session_add(f.dp, &s2), 0);
+	ck_assert_int_eq(f.dp->ops->session_add(f.dp, &s3), 0);
+	/* on TID's socket (lac_send), for TID2: same peer, taken */
+	lac_send(msg, data_msg(msg, sizeof(msg), 0x0002, TID2, SID, lcp_echo, sizeof(lcp_echo)));
+	ck_assert_uint_eq(counters().to_pty_frames, 1);
+	ck_assert_uint_eq(counters().drop_unknown_tunnel, 0);
+	/* for TID3, whose socket has another peer: refused */
+	lac_send(msg, data_msg(msg, sizeof(msg), 0x0002, TID3, SID, lcp_echo, sizeof(lcp_echo)));
+	ck_assert_uint_eq(counters().to_pty_frames, 1);
+	ck_assert_uint_eq(counters().drop_unknown_tunnel, 1);
+	f.dp->ops->tunnel_del(f.dp, TID2);
+	f.dp->ops->tunnel_del(f.dp, TID3);
+	close(t2.fd);
+	close(t3.fd);
+}
+END_TEST
+
 START_TEST(random_datagrams_are_each_counted_once)
 {
 	uint8_t pkt[64];
@@ -698,6 +749,7 @@ int main(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, a_frame_from_pppd_reaches_the_lac);
+	tcase_add_test(tc, a_tunnel_of_the_same_peer_takes_its_data_from_a_sibling_socket);
 	tcase_add_test(tc, sequencing_numbers_the_frames);
 	tcase_add_test(tc, bad_frames_from_pppd_are_dropped);
 	tcase_add_test(tc, a_data_message_reaches_pppd);

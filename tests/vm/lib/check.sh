@@ -18,9 +18,23 @@
 #                                    later steps build on earlier ones
 #
 # Each check prints "  ok - ..." or "  FAIL - ...", so a scenario's output
-# says which assertion broke.
+# says which assertion broke; check_done and step_done repeat the failures
+# last, where a summary that shows only the output's tail (CI's) sees them.
 
 CHECK_FAILED=0
+CHECK_FAILURES=()
+
+check_fail() { # MESSAGE: print and record one failed assertion
+	echo "  FAIL - $1"
+	CHECK_FAILURES+=("$1")
+	CHECK_FAILED=1
+}
+
+check_summary() {
+	[ "${#CHECK_FAILURES[@]}" = 0 ] && return
+	echo "  --- ${#CHECK_FAILURES[@]} failed check(s) in this scenario:"
+	printf '  FAIL - %s\n' "${CHECK_FAILURES[@]}"
+}
 
 check() {
 	local desc=$1
@@ -28,8 +42,7 @@ check() {
 	if "$@"; then
 		echo "  ok - $desc"
 	else
-		echo "  FAIL - $desc (command: $*)"
-		CHECK_FAILED=1
+		check_fail "$desc (command: $*)"
 	fi
 }
 
@@ -40,8 +53,7 @@ check_quiet() {
 		echo "  ok - $desc"
 	else
 		echo "$out"
-		echo "  FAIL - $desc (command: $*)"
-		CHECK_FAILED=1
+		check_fail "$desc (command: $*)"
 	fi
 }
 
@@ -49,8 +61,7 @@ check_eq() {
 	if [ -n "$2" ] && [ "$2" = "$3" ]; then
 		echo "  ok - $1"
 	else
-		echo "  FAIL - $1: want '$2', got '$3'"
-		CHECK_FAILED=1
+		check_fail "$1: want '$2', got '$3'"
 	fi
 }
 
@@ -58,8 +69,7 @@ check_ge() {
 	if [[ "$3" =~ ^[0-9]+$ ]] && [ "$3" -ge "$2" ]; then
 		echo "  ok - $1 ($3 >= $2)"
 	else
-		echo "  FAIL - $1: want at least $2, got '$3'"
-		CHECK_FAILED=1
+		check_fail "$1: want at least $2, got '$3'"
 	fi
 }
 
@@ -70,8 +80,7 @@ wait_for() {
 		"$@" && return 0
 		sleep 0.1
 	done
-	echo "  FAIL - $desc: not within ${secs}s"
-	CHECK_FAILED=1
+	check_fail "$desc: not within ${secs}s"
 	return 1
 }
 
@@ -80,11 +89,13 @@ check_within() {
 }
 
 check_done() {
+	check_summary
 	return "$CHECK_FAILED"
 }
 
 step_done() {
 	[ "$CHECK_FAILED" = 0 ] && return
 	declare -F dump_logs >/dev/null && dump_logs
+	check_summary
 	exit 1
 }
