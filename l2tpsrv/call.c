@@ -857,6 +857,30 @@ struct calls *calls_new(sd_event *event, const struct l2tpsrv_config *cfg, struc
 	return calls;
 }
 
+/* Gives the addresses every call (live or stopping) holds to pool p. */
+static void reserve_held(struct calls *calls, struct pool *p, struct call *list)
+{
+	for (struct call *c = list; c; c = c->next) {
+		c->addr_in_pool = c->remote_addr && pool_reserve(p, c->remote_addr) == 0;
+	}
+}
+
+int calls_set_pools(struct calls *calls, const struct config_pool_range *ranges, size_t n)
+{
+	struct pool *p = pool_new(ranges, n);
+
+	if (!p)
+		return -errno;
+	/* An address outside the new pool stays with its call until the call
+	 * ends, and is then not given out again (addr_in_pool false). */
+	for (unsigned int id = 0; id <= UINT16_MAX; id++)
+		reserve_held(calls, p, calls->by_tunnel[id]);
+	reserve_held(calls, p, calls->stopping);
+	pool_free(calls->pool);
+	calls->pool = p;
+	return 0;
+}
+
 static void free_list(struct call *c)
 {
 	while (c) {

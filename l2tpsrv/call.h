@@ -140,6 +140,10 @@ int calls_set_idle_timeout(struct calls *calls, uint16_t tunnel_id, uint16_t ses
 unsigned int calls_live(const struct calls *calls);
 
 /* For tests and l2tpctl: addresses handed out now, and the pool's size. */
+/* Replaces the address pool (a reload): the addresses calls hold stay
+ * theirs; those the new ranges contain are taken from them. 0, or
+ * -EINVAL/-ENOMEM as pool_new() (the old pool stays). */
+int calls_set_pools(struct calls *calls, const struct config_pool_range *ranges, size_t n);
 unsigned int calls_pool_in_use(const struct calls *calls);
 unsigned int calls_pool_size(const struct calls *calls);
 

@@ -395,6 +395,13 @@ static int32_t run_request(struct client *c, struct ctl_reply *reply)
 	case CTL_AUTH:
 	case CTL_EAP:
 		return start_auth(c);
+	case CTL_RELOAD: {
+		struct ctl_text t = { 0 };
+		int r = server_reload(srv, t.text, sizeof(t.text));
+
+		out_append(c, &t, sizeof(t));
+		return r;
+	}
 	}
 	return -EOPNOTSUPP;
 }

@@ -7,7 +7,9 @@
  * by the one struct that command takes), and reads one struct ctl_reply
  * followed by n_tunnels struct ctl_tunnel and n_sessions struct ctl_session
  * (CTL_AUTH: by one struct ctl_auth_reply when status is 0; CTL_EAP: by one
- * struct ctl_eap_reply); then the daemon closes the connection. Every struct has a fixed size and is checked exactly;
+ * struct ctl_eap_reply; CTL_RELOAD: by one struct ctl_text, whatever the
+ * status); then the daemon closes the connection. Every struct has a fixed
+ * size and is checked exactly;
  * strings are NUL-terminated within their arrays. Both ends run on the
  * same host, so integers are in host order.
  *
@@ -54,6 +56,17 @@ enum ctl_command {
 	 * with the EAP Success/Failure to send. Same checks as CTL_AUTH.
 	 */
 	CTL_EAP = 9,
+	/*
+	 * Re-read the configuration file (as SIGHUP does). Status 0: applied;
+	 * the struct ctl_text that follows says what, and which changes need
+	 * a restart. A negative status: refused, the running settings stay;
+	 * the text is the error ("file:line: problem").
+	 */
+	CTL_RELOAD = 10,
+};
+
+struct ctl_text {
+	char text[1024];
 };
 
 enum ctl_ppp_event_kind {

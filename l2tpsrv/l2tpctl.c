@@ -7,7 +7,9 @@
  *   l2tpctl [-s SOCKET] close-tunnel TUNNEL
  *   l2tpctl [-s SOCKET] close-session TUNNEL SESSION
  *   l2tpctl [-s SOCKET] set-accm TUNNEL SESSION SEND_ACCM RECV_ACCM
+ *   l2tpctl [-s SOCKET] reload
  *   l2tpctl [-s SOCKET] shutdown
+ *   l2tpctl init [--force] [--user NAME] [--root DIR] [--pool CIDR]
  */
 #include "autoconfig.h"
 
@@ -24,9 +26,11 @@
 #include <unistd.h>
 
 #include "ctl_proto.h"
+#include "l2tpctl_init.h"
 
 struct listing {
 	struct ctl_reply reply;
+	struct ctl_text text; /* CTL_RELOAD's */
 	struct ctl_tunnel *tunnels;
 	struct ctl_session *sessions;
 };
@@ -40,7 +44,9 @@ static void usage(FILE *f)
 		   "       l2tpctl [-s SOCKET] close-tunnel TUNNEL\n"
 		   "       l2tpctl [-s SOCKET] close-session TUNNEL SESSION\n"
 		   "       l2tpctl [-s SOCKET] set-accm TUNNEL SESSION SEND_ACCM RECV_ACCM\n"
+		   "       l2tpctl [-s SOCKET] reload\n"
 		   "       l2tpctl [-s SOCKET] shutdown\n"
+		   "       l2tpctl init [--force] [--user NAME] [--root DIR] [--pool CIDR]\n"
 		   "Default socket: %s\n",
 		CTL_DEFAULT_SOCKET);
 }
@@ -99,6 +105,11 @@ static int request(const char *path, const struct ctl_request *rq, const void *a
 		fprintf(stderr, "l2tpctl: truncated reply from l2tpsrv\n");
 		goto out;
 	}
+	if (rq->command == CTL_RELOAD && !read_all(fd, &out->text, sizeof(out->text))) {
+		fprintf(stderr, "l2tpctl: truncated reply from l2tpsrv\n");
+		goto out;
+	}
+	out->text.text[sizeof(out->text.text) - 1] = '\0';
 	r = 0;
 out:
 	if (fd >= 0)
@@ -486,6 +497,9 @@ int main(int argc, char **argv)
 	char **args;
 	int c, nargs, r;
 
+	/* first-run setup, which needs no daemon, has options of its own */
+	if (argc > 1 && !strcmp(argv[1], "init"))
+		return l2tpctl_init(argc - 1, argv + 1);
 	while ((c = getopt_long(argc, argv, "s:jhV", opts, NULL)) != -1) {
 		switch (c) {
 		case 's':
@@ -530,6 +544,8 @@ int main(int argc, char **argv)
 		rq.command = CTL_SET_ACCM;
 	} else if (!strcmp(cmd, "shutdown") && nargs == 0) {
 		rq.command = CTL_SHUTDOWN;
+	} else if (!strcmp(cmd, "reload") && nargs == 0) {
+		rq.command = CTL_RELOAD;
 	} else {
 		fprintf(stderr, "l2tpctl: unknown command or wrong arguments: %s\n", cmd);
 		usage(stderr);
@@ -551,7 +567,12 @@ int main(int argc, char **argv)
 	rq.arg[1] = v[3];
 
 	r = request(path, &rq, arg, arg_len, &l);
-	if (r == 0 && l.reply.status < 0) {
+	if (r == 0 && rq.command == CTL_RELOAD) {
+		/* the daemon's words: "file:line: problem" when refused */
+		fprintf(l.reply.status < 0 ? stderr : stdout, "%s%s\n",
+			l.reply.status < 0 ? "l2tpctl: reload refused: " : "", l.text.text);
+		r = l.reply.status;
+	} else if (r == 0 && l.reply.status < 0) {
 		fprintf(stderr, "l2tpctl: %s: %s\n", cmd,
 			l.reply.status == -ENOENT ? "no such tunnel or session"
 						  : strerror(-l.reply.status));

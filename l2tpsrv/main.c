@@ -115,7 +115,7 @@ static bool parse_dataplane(const char *s, enum config_dataplane *out)
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: l2tpsrv [-c FILE] [--check-config] [--dataplane NAME] [--debug]\n"
+		"usage: l2tpsrv [-c FILE] [--check-config [--quiet]] [--dataplane NAME] [--debug]\n"
 		"               [--allow-unencrypted]\n"
 		"       l2tpsrv --version | --help\n"
 		"L2TP network server (RFC 2661) for L2TP/IPsec gateways.\n"
@@ -124,6 +124,7 @@ static void usage(FILE *f)
 		"                      a missing default file means embedded defaults)\n"
 		"  --check-config      check the configuration, print the effective\n"
 		"                      settings (secret masked) and exit\n"
+		"  -q, --quiet         with --check-config: print only errors\n"
 		"  --dataplane NAME    data path, overriding the config's \"dataplane\":\n"
 		"                      auto (kernel if the kernel has L2TP, else\n"
 		"                      userspace; the default), kernel (PPPoL2TP),\n"
@@ -145,19 +146,21 @@ int main(int argc, char **argv)
 		{ "dataplane", required_argument, NULL, OPT_DATAPLANE },
 		{ "debug", no_argument, NULL, 'd' },
 		{ "allow-unencrypted", no_argument, NULL, OPT_UNENCRYPTED },
+		{ "quiet", no_argument, NULL, 'q' },
 		{ NULL, 0, NULL, 0 },
 	};
 	static struct l2tpsrv_config cfg;
 	const char *path = CONFIG_DEFAULT_PATH;
 	bool explicit_path = false, check_only = false, debug = false, clamped;
-	bool unencrypted = false;
+	bool unencrypted = false, quiet = false;
 	const char *dataplane = NULL;
 	enum config_dataplane dp_choice;
+	struct server_source src = { 0 };
 	struct dataplane *dp;
 	char err[512];
 	int c, r;
 
-	while ((c = getopt_long(argc, argv, "hVc:d", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "hVc:dq", opts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
 			usage(stdout);
@@ -188,6 +191,9 @@ int main(int argc, char **argv)
 		case OPT_UNENCRYPTED:
 			unencrypted = true;
 			break;
+		case 'q':
+			quiet = true;
+			break;
 		default:
 			usage(stderr);
 			return EXIT_FAILURE;
@@ -210,7 +216,8 @@ int main(int argc, char **argv)
 	if (unencrypted)
 		cfg.allow_unencrypted = true;
 	if (check_only) {
-		config_dump(&cfg, stdout);
+		if (!quiet)
+			config_dump(&cfg, stdout);
 		return EXIT_SUCCESS;
 	}
 	log_set_level(debug ? LOG_DEBUG : cfg.log_level);
@@ -220,7 +227,13 @@ int main(int argc, char **argv)
 		return EXIT_FAILURE;
 	/* only the kernel and userspace data paths have PPP interfaces */
 	clamped = cfg.mss_clamp && dp->ops->carries_ppp && install_mss_clamp(cfg.ppp_mtu);
-	r = server_run(&cfg, dp);
+	src.path = path;
+	src.must_exist = explicit_path;
+	src.debug = debug;
+	src.mss_clamped = clamped;
+	src.dataplane_from_cli = dataplane != NULL;
+	src.unencrypted_from_cli = unencrypted;
+	r = server_run(&cfg, dp, &src);
 	if (clamped)
 		remove_mss_clamp();
 	dataplane_free(dp);

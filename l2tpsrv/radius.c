@@ -544,6 +544,49 @@ struct radius *radius_free(struct radius *r)
 	return NULL;
 }
 
+int radius_set_config(struct radius *r, const struct radius_config *cfg)
+{
+	int err = 0;
+
+	if (!r || !cfg || cfg->n_auth > RADIUS_MAX_SERVERS || cfg->n_acct > RADIUS_MAX_SERVERS ||
+	    cfg->timeout_ms == 0)
+		return -EINVAL;
+	/* Requests in flight start over on the new servers, from the first,
+	 * at once: an answer to a datagram already sent is no longer heard. */
+	for (struct radius_request *req = r->requests; req; req = req->next) {
+		request_leave_server(req);
+		req->server = NULL;
+		req->tried = 0;
+		req->tries = 0;
+		sd_event_source_set_time_relative(req->timer, 0);
+		sd_event_source_set_enabled(req->timer, SD_EVENT_ONESHOT);
+	}
+	for (size_t k = 0; k < N_KINDS; k++) {
+		for (size_t i = 0; i < RADIUS_MAX_SERVERS; i++) {
+			server_close(&r->servers[k][i]);
+			r->servers[k][i] = (struct radius_server){ .fd = -1 };
+		}
+	}
+	explicit_bzero(&r->cfg, sizeof(r->cfg)); /* the old secrets */
+	r->cfg = *cfg;
+	r->n_servers[RADIUS_AUTH] = cfg->n_auth;
+	r->n_servers[RADIUS_ACCT] = cfg->n_acct;
+	for (size_t k = 0; k < N_KINDS; k++) {
+		for (size_t i = 0; i < r->n_servers[k]; i++) {
+			int e = server_open(r, (enum radius_kind)k, (unsigned int)i);
+
+			if (e < 0) { /* a try to it fails, and the next server is tried */
+				log_msg(LOG_ERR, "event=radius_server_failed kind=%s server=%s "
+						 "error=\"%s\"",
+					kind_names[k], r->servers[k][i].text, strerror(-e));
+				server_close(&r->servers[k][i]);
+				err = err ? err : e;
+			}
+		}
+	}
+	return err;
+}
+
 int radius_send(struct radius *r, enum radius_kind kind, struct radius_attrs *attrs,
 		radius_done_fn done, void *userdata, struct radius_request **handle)
 {

@@ -150,6 +150,11 @@ int radius_library_init(const char *dict_dir, char *err, size_t err_len);
  * without a secret, timeout_ms 0, ...). A server that cannot be connected
  * to yet (no route at boot) is retried at each request. */
 int radius_new(struct radius **out, sd_event *event, const struct radius_config *cfg);
+/* Replaces the servers and timings (a reload). Requests in flight start
+ * over on the new servers; dead marks are forgotten. -EINVAL for a bad
+ * cfg (nothing changed); another negative errno when a server's socket
+ * could not be opened (the others are in use, that one is skipped). */
+int radius_set_config(struct radius *r, const struct radius_config *cfg);
 /* Pending requests are cancelled: their callbacks are not called. */
 struct radius *radius_free(struct radius *r);
 

@@ -315,6 +315,38 @@ START_TEST(failover_to_the_secondary_then_the_dead_primary_is_skipped)
 }
 END_TEST
 
+/* A reload: a request waiting on a silent server starts over on the new
+ * list at once, and is answered by the server that list names. */
+START_TEST(a_new_server_list_takes_over_pending_requests)
+{
+	struct radius_config cfg = test_config(), next = test_config();
+	struct outcome o = { 0 };
+	uint64_t start;
+
+	require_freeradius();
+	add_server(cfg.auth, &cfg.n_auth, free_udp_port(), "old-secret");
+	new_client(&cfg);
+	start = now_ms();
+	send_ok(RADIUS_AUTH, pap("alice", "alice-password"), &o, NULL);
+	run_for(TIMEOUT_MS / 2); /* sent to the silent one, waiting */
+	ck_assert_uint_eq(o.calls, 0);
+	ck_assert_uint_eq(stats().sent, 1);
+	add_server(next.auth, &next.n_auth, fr_ma.auth_port, TEST_SECRET);
+	ck_assert_int_eq(radius_set_config(rc, &next), 0);
+	run_until_done(&o, WAIT_MS);
+	ck_assert_uint_eq(o.calls, 1);
+	ck_assert_int_eq(o.result, RADIUS_ACCEPT);
+	/* well before the old server's tries would have run out */
+	ck_assert_uint_lt(o.done_ms - start, TIMEOUT_MS + TIMEOUT_MS / 2);
+	/* a list that is not one is refused, and the running one stays */
+	next.timeout_ms = 0;
+	ck_assert_int_eq(radius_set_config(rc, &next), -EINVAL);
+	memset(&o, 0, sizeof(o));
+	ask(RADIUS_AUTH, pap("alice", "alice-password"), &o);
+	ck_assert_int_eq(o.result, RADIUS_ACCEPT);
+}
+END_TEST
+
 START_TEST(accounting_start_reaches_the_detail_file)
 {
 	struct radius_config cfg = test_config();
@@ -737,6 +769,7 @@ int main(void)
 	tcase_add_test(fr, answers_without_a_message_authenticator_are_dropped);
 	tcase_add_test(fr, a_wrong_secret_gets_no_accept);
 	tcase_add_test(fr, failover_to_the_secondary_then_the_dead_primary_is_skipped);
+	tcase_add_test(fr, a_new_server_list_takes_over_pending_requests);
 	tcase_add_test(fr, accounting_start_reaches_the_detail_file);
 	tcase_add_test(fr, a_cancelled_request_is_never_answered);
 	tcase_add_test(fr, freeing_the_client_cancels_pending_requests);

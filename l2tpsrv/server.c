@@ -3,6 +3,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -17,12 +18,14 @@
 #include "acct.h"
 #include "auth.h"
 #include "call.h"
+#include "config_reload.h"
 #include "control.h"
 #include "dae.h"
 #include "ipsec.h"
 #include "pppd.h"
 #include "lns.h"
 #include "log.h"
+#include "mss_clamp.h"
 #include "protocol.h"
 #include "radius.h"
 #include "server.h"
@@ -51,7 +54,8 @@ struct listener {
 };
 
 struct server {
-	const struct l2tpsrv_config *cfg;
+	struct l2tpsrv_config *cfg; /* every layer reads it; server_reload writes it */
+	struct server_source src;
 	struct dataplane *dp;
 	sd_event *event;
 	struct lns *lns;
@@ -709,6 +713,108 @@ static int on_signal(sd_event_source *source, const struct signalfd_siginfo *si,
 	return 0;
 }
 
+/* ---- reload -------------------------------------------------------- */
+
+#define SAME(a, b, field) (memcmp(&(a)->field, &(b)->field, sizeof((a)->field)) == 0)
+
+/* Applies what must be done beyond the config struct itself: the pool,
+ * the RADIUS client, the MSS clamp. Nothing is changed on failure. */
+static int apply_reload(struct server *srv, const struct l2tpsrv_config *next, char *msg,
+			size_t len)
+{
+	const struct l2tpsrv_config *cur = srv->cfg;
+	char err[256];
+	int r;
+
+	if (srv->calls && (!SAME(next, cur, pools) || !SAME(next, cur, n_pools))) {
+		r = calls_set_pools(srv->calls, next->pools, next->n_pools);
+		if (r < 0) {
+			snprintf(msg, len, "%s: pool: %s", srv->src.path, strerror(-r));
+			return r;
+		}
+	}
+	if (srv->radius && !SAME(next, cur, radius)) {
+		r = radius_set_config(srv->radius, &next->radius);
+		if (r == -EINVAL) {
+			snprintf(msg, len, "%s: RADIUS servers: %s", srv->src.path, strerror(-r));
+			return r;
+		}
+	}
+	if (srv->src.mss_clamped && next->ppp_mtu != cur->ppp_mtu) {
+		uint16_t mss = mss_clamp_for_mtu(next->ppp_mtu);
+
+		if (mss_clamp_install(mss, err, sizeof(err)) < 0)
+			log_msg(LOG_WARNING, "event=mss_clamp_failed mss=%u error=\"%s\"", mss, err);
+		else
+			log_msg(LOG_INFO, "event=mss_clamp mss=%u", mss);
+	}
+	return 0;
+}
+
+int server_reload(struct server *srv, char *msg, size_t len)
+{
+	struct l2tpsrv_config *next = malloc(sizeof(*next));
+	char changed[512];
+	unsigned int n = 0;
+	int r;
+
+	if (!next) {
+		snprintf(msg, len, "out of memory");
+		return -ENOMEM;
+	}
+	sd_notify(0, "RELOADING=1\nSTATUS=Reloading the configuration");
+	config_defaults(next);
+	r = config_load(next, srv->src.path, srv->src.must_exist, msg, len);
+	if (r >= 0) {
+		if (srv->src.dataplane_from_cli)
+			next->dataplane = srv->cfg->dataplane;
+		if (srv->src.unencrypted_from_cli)
+			next->allow_unencrypted = true;
+		n = config_keep_restart_only(next, srv->cfg, changed, sizeof(changed));
+		r = apply_reload(srv, next, msg, len);
+	}
+	if (r < 0) {
+		log_msg(LOG_ERR, "event=reload_refused error=\"%s\"", msg);
+	} else {
+		*srv->cfg = *next;
+		log_set_level(srv->src.debug ? LOG_DEBUG : srv->cfg->log_level);
+		if (n)
+			snprintf(msg, len, "reloaded %s; these changes wait for a restart: %s",
+				 srv->src.path, changed);
+		else
+			snprintf(msg, len, "reloaded %s", srv->src.path);
+		log_msg(LOG_NOTICE, "event=reload config=\"%s\" restart_needed=\"%s\"",
+			srv->src.path, n ? changed : "");
+	}
+	explicit_bzero(next, sizeof(*next)); /* the secrets */
+	free(next);
+	sd_notify(0, "READY=1");
+	srv->last_tunnels = UINT_MAX; /* on_status says it again */
+	return r < 0 ? r : 0;
+}
+
+/* log.c's L2TP_USER for a session's messages that do not name the user */
+static bool user_of_session(void *ctx, unsigned int tunnel, unsigned int session, char *user,
+			    size_t len)
+{
+	struct server *srv = ctx;
+	struct ctl_session s;
+
+	if (!srv->calls || tunnel > UINT16_MAX || session > UINT16_MAX ||
+	    !calls_describe(srv->calls, (uint16_t)tunnel, (uint16_t)session, &s) || !s.user[0])
+		return false;
+	snprintf(user, len, "%.*s", (int)sizeof(s.user), s.user);
+	return true;
+}
+
+static int on_sighup(sd_event_source *source, const struct signalfd_siginfo *si, void *userdata)
+{
+	char msg[1024];
+
+	server_reload(userdata, msg, sizeof(msg));
+	return 0;
+}
+
 static int on_status(sd_event_source *source, uint64_t usec, void *userdata)
 {
 	struct server *srv = userdata;
@@ -736,6 +842,7 @@ uint64_t server_now(void)
 
 static void server_free(struct server *srv)
 {
+	log_set_user_lookup(NULL, NULL);
 	control_free(srv->control);
 	dae_free(srv->dae);
 	acct_free(srv->acct); /* logs what it could not send */
@@ -754,7 +861,7 @@ static void server_free(struct server *srv)
 	free(srv);
 }
 
-int server_run(const struct l2tpsrv_config *cfg, struct dataplane *dp)
+int server_run(struct l2tpsrv_config *cfg, struct dataplane *dp, const struct server_source *src)
 {
 	static const struct lns_io io = {
 		.send = io_send,
@@ -772,6 +879,7 @@ int server_run(const struct l2tpsrv_config *cfg, struct dataplane *dp)
 	if (!srv)
 		return -ENOMEM;
 	srv->cfg = cfg;
+	srv->src = *src;
 	srv->dp = dp;
 	r = sd_event_default(&srv->event);
 	if (r < 0)
@@ -803,11 +911,16 @@ int server_run(const struct l2tpsrv_config *cfg, struct dataplane *dp)
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
 	sigaddset(&mask, SIGCHLD); /* for sd_event_add_child() */
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	sd_event_add_signal(srv->event, NULL, SIGTERM, on_signal, srv);
 	sd_event_add_signal(srv->event, NULL, SIGINT, on_signal, srv);
+	sd_event_add_signal(srv->event, NULL, SIGHUP, on_sighup, srv);
+	/* WatchdogSec= in the unit: the loop itself pings, so a hung loop is caught */
+	sd_event_set_watchdog(srv->event, true);
+	log_set_user_lookup(user_of_session, srv);
 	sd_event_add_time(srv->event, NULL, CLOCK_MONOTONIC, now_usec() + STATUS_INTERVAL_USEC,
 			  TIMER_ACCURACY_USEC * 1000, on_status, srv);
 	sd_notify(0, "READY=1\nSTATUS=0 tunnels, 0 sessions");

@@ -10,15 +10,34 @@
 #include "dataplane.h"
 #include "lns.h"
 
+struct server;
+
+/* Where the settings came from, for a reload to read them again the same way. */
+struct server_source {
+	const char *path;	 /* the config file */
+	bool must_exist;	 /* given with -c: its absence is an error */
+	bool debug;		 /* --debug: log at debug level whatever log_level says */
+	bool mss_clamped;	 /* the MSS clamping table is installed (main.c) */
+	bool dataplane_from_cli; /* --dataplane and --allow-unencrypted win over */
+	bool unencrypted_from_cli; /* the file, at a reload too */
+};
+
 /*
  * Runs until SIGTERM/SIGINT (or a control-socket shutdown): binds the
  * listen addresses, serves, then stops every tunnel (StopCCN) and waits
- * up to a few seconds for the acknowledgements. Returns 0 or a negative
- * errno (after logging what failed).
+ * up to a few seconds for the acknowledgements. SIGHUP reloads the
+ * settings (server_reload). cfg is the one every layer reads; a reload
+ * writes it. Returns 0 or a negative errno (after logging what failed).
  */
-int server_run(const struct l2tpsrv_config *cfg, struct dataplane *dp);
+int server_run(struct l2tpsrv_config *cfg, struct dataplane *dp, const struct server_source *src);
 
-struct server;
+/*
+ * Reads the config file again (config_reload.h says what applies). 0 and
+ * what changed in msg, or a negative errno and the error ("file:line:
+ * problem") in msg, the running settings untouched. Logged either way.
+ */
+int server_reload(struct server *srv, char *msg, size_t len);
+
 /* For the control socket: the LNS core, the clock, and a graceful stop. */
 struct lns *server_lns(struct server *srv);
 uint64_t server_now(void);

@@ -162,3 +162,52 @@ rss_kib() {
 	[ "$status" -eq 0 ]
 	[[ "$output" == *session=* ]]
 }
+
+@test "reload: new limits apply to new tunnels, the live tunnel stays, a bad file is refused" {
+	daemon_start
+	in_ns $LAC 127.0.0.1 1701 setup --hold 8 >"$WORK/lac.out" 3>&- &
+	lac=$!
+	for _ in $(seq 50); do grep -q '^session=' "$WORK/lac.out" && break; sleep 0.1; done
+	tid=$(sed -n 's/^tunnel=\([0-9]*\).*/\1/p' "$WORK/lac.out")
+	[ -n "$tid" ]
+	cp "$WORK/l2tpsrv.conf" "$WORK/good.conf"
+
+	# an error: refused with file:line, by l2tpctl and by SIGHUP, nothing changes
+	printf 'max_tunnels = 1\nreceive_window = 0\n' >>"$WORK/l2tpsrv.conf"
+	run ctl reload
+	[ "$status" -ne 0 ]
+	[[ "$output" == "l2tpctl: reload refused: $WORK/l2tpsrv.conf:8: "* ]]
+	kill -HUP "$DAEMON_PID"
+	for _ in $(seq 50); do [ "$(grep -c event=reload_refused "$WORK/l2tpsrv.log")" = 2 ] && break; sleep 0.1; done
+	[ "$(grep -c 'event=reload_refused error=".*l2tpsrv.conf:8: ' "$WORK/l2tpsrv.log")" = 2 ]
+	daemon_alive
+	# the old limits stand: a second tunnel is taken
+	in_ns $LAC 127.0.0.1 1701 setup >"$WORK/lac2.out" 3>&-
+	grep -q '^session=' "$WORK/lac2.out"
+
+	# a good one: the limit holds for new tunnels, the live one keeps going;
+	# a setting only a restart can change is named and left as it was
+	cp "$WORK/good.conf" "$WORK/l2tpsrv.conf"
+	printf 'max_tunnels = 1\nhello_interval = 5s\n' >>"$WORK/l2tpsrv.conf"
+	run ctl reload
+	[ "$status" -eq 0 ]
+	[[ "$output" == "reloaded $WORK/l2tpsrv.conf; these changes wait for a restart: hello_interval" ]]
+	grep -q 'event=reload config=.* restart_needed="hello_interval"' "$WORK/l2tpsrv.log"
+	run in_ns $LAC 127.0.0.1 1701 setup
+	[[ "$output" != *session=* ]]
+	grep -q 'event=reject reason="tunnel limit"' "$WORK/l2tpsrv.log"
+	run ctl --json list
+	echo "$output" | python3 -c '
+import json, sys
+ts = json.load(sys.stdin)["tunnels"]
+assert [t["state"] for t in ts if t["id"] == int(sys.argv[1])] == ["established"], ts
+' "$tid"
+	wait "$lac"
+	# SIGHUP does the same as l2tpctl reload
+	cp "$WORK/good.conf" "$WORK/l2tpsrv.conf"
+	kill -HUP "$DAEMON_PID"
+	for _ in $(seq 50); do [ "$(grep -c 'event=reload config' "$WORK/l2tpsrv.log")" = 2 ] && break; sleep 0.1; done
+	[ "$(grep -c 'event=reload config' "$WORK/l2tpsrv.log")" = 2 ]
+	in_ns $LAC 127.0.0.1 1701 setup >"$WORK/lac3.out" 3>&-
+	grep -q '^session=' "$WORK/lac3.out"
+}
