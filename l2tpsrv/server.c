@@ -717,8 +717,10 @@ static int on_signal(sd_event_source *source, const struct signalfd_siginfo *si,
 
 #define SAME(a, b, field) (memcmp(&(a)->field, &(b)->field, sizeof((a)->field)) == 0)
 
-/* Applies what must be done beyond the config struct itself: the pool,
- * the RADIUS client, the MSS clamp. Nothing is changed on failure. */
+/* Applies what must be done beyond the config struct itself: the RADIUS
+ * client, the pool, the MSS clamp. RADIUS refuses a bad list before it
+ * changes anything, and the pool (whose ranges config_load checked) fails
+ * only for memory, so a refused reload leaves things as they were. */
 static int apply_reload(struct server *srv, const struct l2tpsrv_config *next, char *msg,
 			size_t len)
 {
@@ -726,17 +728,17 @@ static int apply_reload(struct server *srv, const struct l2tpsrv_config *next, c
 	char err[256];
 	int r;
 
-	if (srv->calls && (!SAME(next, cur, pools) || !SAME(next, cur, n_pools))) {
-		r = calls_set_pools(srv->calls, next->pools, next->n_pools);
-		if (r < 0) {
-			snprintf(msg, len, "%s: pool: %s", srv->src.path, strerror(-r));
-			return r;
-		}
-	}
 	if (srv->radius && !SAME(next, cur, radius)) {
 		r = radius_set_config(srv->radius, &next->radius);
 		if (r == -EINVAL) {
 			snprintf(msg, len, "%s: RADIUS servers: %s", srv->src.path, strerror(-r));
+			return r;
+		}
+	}
+	if (srv->calls && (!SAME(next, cur, pools) || !SAME(next, cur, n_pools))) {
+		r = calls_set_pools(srv->calls, next->pools, next->n_pools);
+		if (r < 0) {
+			snprintf(msg, len, "%s: pool: %s", srv->src.path, strerror(-r));
 			return r;
 		}
 	}
