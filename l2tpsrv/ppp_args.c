@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "ppp_args.h"
+#include "ppp_pidfiles.h"
 
 /* LCP echo every 30 s, the link dead after 4 unanswered (Debian's defaults too). */
 #define LCP_ECHO_INTERVAL "30"
@@ -110,7 +111,7 @@ static bool add_enforced(struct ppp_args *a, const struct ppp_args_call *c)
 	return ok && add(a, "mtu") && addf(a, "%u", c->mtu) && add(a, "mru") &&
 	       addf(a, "%u", c->mru) && add(a, "nodefaultroute") && add(a, "noipdefault") &&
 	       add(a, "nodetach") && add(a, "linkname") &&
-	       addf(a, "l2tpsrv-%u-%u", c->tunnel_id, c->session_id);
+	       addf(a, PPP_LINKNAME_PREFIX "%u-%u", c->tunnel_id, c->session_id);
 }
 
 int ppp_args_build(struct ppp_args *a, const char *pppd_path, const struct ppp_args_call *c)

@@ -28,6 +28,7 @@
 #include "mss_clamp.h"
 #include "protocol.h"
 #include "radius.h"
+#include "ppp_pidfiles.h"
 #include "server.h"
 
 /* How long a shutdown waits for peers to acknowledge our StopCCNs. */
@@ -892,6 +893,8 @@ int server_run(struct l2tpsrv_config *cfg, struct dataplane *dp, const struct se
 		goto out;
 	}
 	if (dp->ops->carries_ppp) {
+		/* pppds of an l2tpsrv that was killed may have left theirs */
+		ppp_pidfiles_remove_stale(PPP_PIDFILES_DIR);
 		srv->calls = calls_new(srv->event, cfg, dp, on_call_ended, srv, &r);
 		if (!srv->calls)
 			goto out;

@@ -1,6 +1,8 @@
 # strongswan.sh: run a charon per host inside the test VM.
 # Needs topology.sh and check.sh. Each host keeps its config in its own /etc and its
-# sockets and logs in its own /run and /var/log.
+# sockets and logs in its own /run and /var/log. charon's log is
+# /run/charon.log: where Debian's AppArmor profile for charon lets it write,
+# for the VM that loads the profiles (systemd/ scenarios).
 #
 #   charon_start HOST SWANCTL_CONF [EXTRA_PLUGIN]...
 #                    write strongswan.conf and swanctl.conf, start charon,
@@ -40,7 +42,7 @@ charon_start() {
 		install_routes = no
 		filelog {
 			charon {
-				path = /var/log/charon.log
+				path = /run/charon.log
 				time_format = %T
 				ike_name = yes
 				flush_line = yes
@@ -67,7 +69,7 @@ charon_start() {
 }
 
 charon_log() {
-	on "$1" cat /var/log/charon.log
+	on "$1" cat /run/charon.log
 }
 
 ipsec_l2tp_up() {
