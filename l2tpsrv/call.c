@@ -78,6 +78,10 @@ struct call {
 	size_t radius_class_len;
 	uint32_t acct_interim_s; /* the Access-Accept's Acct-Interim-Interval, 0: none */
 	bool radius_auth;        /* RADIUS accepted the user */
+	bool radius_rejected;    /* RADIUS turned the user down */
+	/* for the metrics: how far PPP got, and the most of its counters shown */
+	bool authenticated, was_up;
+	struct acct_counters seen;
 	struct call_acct acct;
 	sd_event_source *session_timer; /* a CoA's Session-Timeout */
 	/* a CoA's Idle-Timeout: the interface's packet count, checked every few seconds */
@@ -95,6 +99,7 @@ struct calls {
 	call_ended_fn on_ended;
 	void *userdata;
 	struct call *stopping; /* asked to end, not reaped yet: they still hold an address */
+	struct calls_stats stats; /* the failures, and the traffic of the calls reaped */
 	struct acct *acct;     /* NULL: no accounting */
 	call_peer_fn peer;
 	void *peer_userdata;
@@ -148,6 +153,54 @@ static void describe_exit(int code, int status, char *why, size_t len)
 		snprintf(why, len, "pppd exited with status %d", status);
 	else
 		snprintf(why, len, "pppd killed by signal %d", status);
+}
+
+/* ---- the metrics' counters ---- */
+
+/* pppd's EXIT_PEER_AUTH_FAILED (pppd.h) */
+#define PPPD_EXIT_PEER_AUTH_FAILED 11
+
+static void keep_max(uint64_t *kept, uint64_t v)
+{
+	if (v > *kept)
+		*kept = v;
+}
+
+/* A reading of c's counters: the totals show at least this much of c. */
+static void observe(struct call *c, const struct acct_counters *now)
+{
+	keep_max(&c->seen.bytes_in, now->bytes_in);
+	keep_max(&c->seen.bytes_out, now->bytes_out);
+	keep_max(&c->seen.packets_in, now->packets_in);
+	keep_max(&c->seen.packets_out, now->packets_out);
+}
+
+static void add_traffic(struct stats_traffic *sum, const struct acct_counters *c)
+{
+	sum->bytes_in += c->bytes_in;
+	sum->bytes_out += c->bytes_out;
+	sum->packets_in += c->packets_in;
+	sum->packets_out += c->packets_out;
+}
+
+/* c's pppd has been reaped with code and status: its traffic joins the totals, and a
+ * call that never had IPCP up counts as failed in the phase it reached. */
+static void count_reaped(struct call *c, int code, int status)
+{
+	struct calls_stats *st = &c->calls->stats;
+	int pppd_status = c->state == PPP_DOWN ? c->down.exit_status
+			  : code == CLD_EXITED ? status
+					       : -1;
+
+	add_traffic(&st->traffic, &c->seen);
+	if (c->was_up)
+		return;
+	if (c->radius_rejected || pppd_status == PPPD_EXIT_PEER_AUTH_FAILED)
+		st->failed_auth++;
+	else if (!c->authenticated)
+		st->failed_lcp++;
+	else
+		st->failed_ipcp++;
 }
 
 /* ---- accounting ---- */
@@ -297,6 +350,19 @@ static uint64_t widen(uint64_t reported, uint64_t earlier)
 	return reported > UINT32_MAX ? reported : acct_widen32((uint32_t)reported, earlier);
 }
 
+/* pppd's counters as its plugin reported them at the end, for the totals. */
+static void observe_reported(struct call *c, const struct ctl_ppp_event *ev)
+{
+	struct acct_counters reported = {
+		.bytes_in = widen(ev->bytes_in, c->seen.bytes_in),
+		.bytes_out = widen(ev->bytes_out, c->seen.bytes_out),
+		.packets_in = widen(ev->packets_in, c->seen.packets_in),
+		.packets_out = widen(ev->packets_out, c->seen.packets_out),
+	};
+
+	observe(c, &reported);
+}
+
 /* pppd has been reaped (the kernel session still exists): Stop. */
 static void acct_stop(struct call *c, int code, int status)
 {
@@ -332,6 +398,7 @@ static void acct_stop(struct call *c, int code, int status)
 		c->tunnel_id, c->session_id, c->user, acct_cause_name(c->acct.cause),
 		c->acct.have_final ? "interface" : reported ? "pppd" : "l2tp", ctr.bytes_in,
 		ctr.bytes_out, c->acct_session_id);
+	observe(c, &ctr);
 	submit(c, ACCT_STOP, &ctr, c->acct.end_usec);
 }
 
@@ -353,6 +420,7 @@ static void on_pppd_exit(struct pppd *p, int code, int status, bool stopped, voi
 
 	describe_exit(code, status, why, sizeof(why));
 	acct_stop(c, code, status);
+	count_reaped(c, code, status);
 	if (stopped) {
 		log_msg(LOG_DEBUG, "tunnel=%u session=%u event=pppd_reaped pid=%d reason=\"%s\"",
 			tid, sid, (int)pppd_pid(p), why);
@@ -457,6 +525,7 @@ int calls_start(struct calls *calls, const struct lns_call *lc, int tunnel_fd,
 	r = pool_alloc(calls->pool, &c->remote_addr);
 	c->addr_in_pool = r == 0;
 	if (r < 0) {
+		calls->stats.pool_empty++;
 		log_msg(LOG_WARNING, "tunnel=%u session=%u event=pool_empty size=%u",
 			lc->tunnel_id, lc->session_id, pool_size(calls->pool));
 		free(c);
@@ -481,10 +550,13 @@ void calls_stop(struct calls *calls, uint16_t tunnel_id, uint16_t session_id, en
 {
 	struct call **pc = find(calls, tunnel_id, session_id);
 	struct call *c = *pc;
+	struct acct_counters now;
 
 	if (!c)
 		return;
 	acct_ending(c, end);
+	if (read_ppp_counters(c->ifname, &now)) /* the interface goes with pppd */
+		observe(c, &now);
 	*pc = c->next;
 	c->next = calls->stopping;
 	calls->stopping = c;
@@ -520,6 +592,7 @@ int calls_ppp_event(struct calls *calls, uint16_t tunnel_id, uint16_t session_id
 		copy_printable(c->user, sizeof(c->user), ev->user, sizeof(ev->user));
 		copy_printable(c->method, sizeof(c->method), ev->method, sizeof(ev->method));
 		c->state = PPP_AUTHENTICATED;
+		c->authenticated = true;
 		log_msg(LOG_INFO, "tunnel=%u session=%u event=ppp_authenticated user=\"%s\" method=%s",
 			tunnel_id, session_id, c->user, c->method);
 		return 0;
@@ -527,6 +600,7 @@ int calls_ppp_event(struct calls *calls, uint16_t tunnel_id, uint16_t session_id
 		copy_printable(c->ifname, sizeof(c->ifname), ev->ifname, sizeof(ev->ifname));
 		c->local_addr = ev->local_addr;
 		c->state = PPP_UP;
+		c->was_up = true;
 		inet_ntop(AF_INET, &ev->local_addr, local, sizeof(local));
 		inet_ntop(AF_INET, &ev->remote_addr, remote, sizeof(remote));
 		log_msg(LOG_INFO,
@@ -539,6 +613,7 @@ int calls_ppp_event(struct calls *calls, uint16_t tunnel_id, uint16_t session_id
 		copy_printable(c->down.reason, sizeof(c->down.reason), ev->reason,
 			       sizeof(ev->reason));
 		c->state = PPP_DOWN;
+		observe_reported(c, ev);
 		log_msg(LOG_INFO,
 			"tunnel=%u session=%u event=ppp_down user=\"%s\" reason=\"%s\" "
 			"bytes_in=%" PRIu64 " bytes_out=%" PRIu64 " seconds=%u",
@@ -618,6 +693,8 @@ void calls_auth_done(struct calls *calls, uint16_t tunnel_id, uint16_t session_i
 		auth_refuse(rq, res);
 	}
 	copy_printable(why, sizeof(why), res->why, sizeof(res->why));
+	if (c && res->reply.result == CTL_AUTH_REJECT)
+		c->radius_rejected = true;
 	if (res->reply.result != CTL_AUTH_ACCEPT) {
 		log_msg(LOG_NOTICE,
 			"tunnel=%u session=%u event=radius_%s user=\"%s\" method=%s reason=\"%s\"",
@@ -822,6 +899,26 @@ unsigned int calls_live(const struct calls *calls)
 		for (const struct call *c = calls->by_tunnel[id]; c; c = c->next)
 			n++;
 	return n;
+}
+
+/* Adds the calls of list to out: each as much as it has shown, or has now. */
+static void add_live_traffic(struct call *list, struct stats_traffic *out)
+{
+	struct acct_counters now;
+
+	for (struct call *c = list; c; c = c->next) {
+		if (c->state == PPP_UP && read_ppp_counters(c->ifname, &now))
+			observe(c, &now);
+		add_traffic(out, &c->seen);
+	}
+}
+
+void calls_get_stats(struct calls *calls, struct calls_stats *out)
+{
+	*out = calls->stats;
+	for (unsigned int id = 0; id <= UINT16_MAX; id++)
+		add_live_traffic(calls->by_tunnel[id], &out->traffic);
+	add_live_traffic(calls->stopping, &out->traffic);
 }
 
 unsigned int calls_pool_in_use(const struct calls *calls)

@@ -33,6 +33,7 @@
 #include "ctl_proto.h"
 #include "dataplane.h"
 #include "lns.h"
+#include "stats.h"
 
 struct calls;
 
@@ -138,6 +139,25 @@ int calls_set_idle_timeout(struct calls *calls, uint16_t tunnel_id, uint16_t ses
 
 /* Calls whose pppd has not been reaped yet, stopping ones included. */
 unsigned int calls_live(const struct calls *calls);
+
+/*
+ * What the calls count, for the metrics (stats.h). A call whose pppd is
+ * reaped before IPCP was up failed in one PPP phase: auth when pppd says
+ * the peer failed to authenticate (or RADIUS rejected it), else lcp when
+ * the peer never authenticated, else ipcp.
+ */
+struct calls_stats {
+	uint64_t failed_lcp, failed_auth, failed_ipcp;
+	uint64_t pool_empty; /* calls refused for want of an address (their session fails too) */
+	struct stats_traffic traffic; /* every call's, live and ended */
+};
+
+/*
+ * Fills out. The live calls' traffic is read from their interfaces now;
+ * each call adds at least what it added before, and an ended call what it
+ * had at its end, so the totals never go backwards.
+ */
+void calls_get_stats(struct calls *calls, struct calls_stats *out);
 
 /* For tests and l2tpctl: addresses handed out now, and the pool's size. */
 /* Replaces the address pool (a reload): the addresses calls hold stay

@@ -19,6 +19,7 @@
  */
 #include "charon_proto.h"
 #include "config.h"
+#include "config_metrics.h"
 #include "config_ppp.h"
 #include "config_radius.h"
 
@@ -80,6 +81,8 @@ enum key_id {
 	K_RADIUS_DAE_CLIENT,
 	K_RADIUS_DAE_PORT,
 	K_RADIUS_DAE_TERMINATE_IKE,
+	K_METRICS,
+	K_METRICS_ALLOW_REMOTE,
 	K_LOG_LEVEL,
 	N_KEYS
 };
@@ -160,6 +163,9 @@ static const struct key keys[N_KEYS] = {
 	[K_RADIUS_DAE_PORT] = { "radius_dae_port", T_NUMBER, FIELD(radius_dae.port), 1, 65535 },
 	[K_RADIUS_DAE_TERMINATE_IKE] = { "radius_dae_terminate_ike", T_BOOL,
 					 FIELD(radius_dae_terminate_ike), 0, 0 },
+	[K_METRICS] = { "metrics", T_SPLIT, FIELD(metrics), 0, 0 },
+	[K_METRICS_ALLOW_REMOTE] = { "metrics_allow_remote", T_BOOL, FIELD(metrics_allow_remote), 0,
+				     0 },
 	[K_LOG_LEVEL] = { "log_level", T_LOG_LEVEL, FIELD(log_level), 0, 0 },
 };
 
@@ -174,6 +180,7 @@ static const struct config_split_key *const split_keys[N_KEYS] = {
 	[K_RADIUS_ACCT_SERVER] = &config_radius_acct_server,
 	[K_RADIUS_NAS_IP] = &config_radius_nas_ip,
 	[K_RADIUS_DAE_CLIENT] = &config_radius_dae_client,
+	[K_METRICS] = &config_metrics_address,
 };
 
 static const struct {
@@ -833,6 +840,8 @@ static bool check_settings(struct parser *p)
 			       format_duration(c->retransmit_initial_usec, b));
 	if (!config_ppp_check(c, p->pool_line, p->key_line[K_LOCAL_IP], &line, why))
 		return fail_at(p, line, "%s", why);
+	if (!config_metrics_check(c, why))
+		return fail_at(p, later_line(p, K_METRICS, K_METRICS_ALLOW_REMOTE), "%s", why);
 	return true;
 }
 

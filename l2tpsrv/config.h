@@ -153,6 +153,12 @@ struct l2tpsrv_config {
 	 * deletes the client's IKE SA (through our charon plugin); default yes. */
 	struct dae_config radius_dae;
 	bool radius_dae_terminate_ike;
+	/* metrics = ADDRESS:PORT | [V6ADDRESS]:PORT: serve the counters to
+	 * Prometheus over HTTP there (GET /metrics, metrics.h). Default none:
+	 * nothing listens. A loopback address only, unless metrics_allow_remote
+	 * = yes (default no): the page has no authentication. */
+	struct config_listen metrics; /* addr_len 0: off */
+	bool metrics_allow_remote;
 	/* log_level = error|warning|notice|info|debug. Default info. */
 	int log_level; /* syslog priority */
 };

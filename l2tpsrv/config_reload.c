@@ -68,6 +68,8 @@ unsigned int config_keep_restart_only(struct l2tpsrv_config *next,
 	KEEP(&k, "radius_nas_identifier", radius_nas_identifier);
 	KEEP(&k, "radius_nas_ip", radius_nas_ip);
 	KEEP(&k, "radius_dae_client", radius_dae);
+	KEEP(&k, "metrics", metrics);
+	KEEP(&k, "metrics_allow_remote", metrics_allow_remote);
 	if (auth_switch || acct_switch) { /* all RADIUS servers stay as they are */
 		KEEP(&k, auth_switch ? "radius_auth_server" : "radius_acct_server", radius);
 	}

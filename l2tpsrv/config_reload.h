@@ -15,8 +15,9 @@
  * tunnels depend on (secret, hide_avps, host_name, hello_interval and the
  * retransmission settings), what RADIUS requests are signed as
  * (radius_nas_identifier, radius_nas_ip), the Disconnect/CoA listener
- * (radius_dae_client, radius_dae_port), and turning RADIUS authentication
- * or accounting on or off (their servers may change while both have some).
+ * (radius_dae_client, radius_dae_port), the metrics listener (metrics,
+ * metrics_allow_remote), and turning RADIUS authentication or accounting
+ * on or off (their servers may change while both have some).
  */
 #ifndef L2TPSRV_CONFIG_RELOAD_H
 #define L2TPSRV_CONFIG_RELOAD_H

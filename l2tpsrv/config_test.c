@@ -550,7 +550,7 @@ START_TEST(the_dump_reads_back)
 		"max_sessions_per_tunnel", "pppd_options", "pppd_plugin", "pool", "local_ip", "ppp_mtu",
 		"ppp_mru", "ppp_auth", "mss_clamp", "dataplane", "control_socket", "charon_socket",
 		"allow_unencrypted", "radius_timeout", "radius_retries", "radius_dead_time",
-		"radius_nas_identifier", "log_level",
+		"radius_nas_identifier", "metrics_allow_remote", "log_level",
 	};
 	struct l2tpsrv_config c, back;
 	char *s;
@@ -564,6 +564,7 @@ START_TEST(the_dump_reads_back)
 				   "ack_delay = 0\n"
 				   "max_sessions = 0\n"
 				   "control_socket = \"/run/a \\\"b\\\"\"\n"
+				   "metrics = [::1]:9101\n"
 				   "log_level = notice\n"),
 			 0);
 	s = dump_to_string(&c);
@@ -613,6 +614,54 @@ START_TEST(retransmit_max_is_not_below_retransmit_initial)
 	c.retransmit_initial_usec = 20000000;
 	ck_assert_int_eq(config_parse(&c, NAME, "# nothing", err, sizeof(err)), -EINVAL);
 	ck_assert_str_eq(err, NAME ": retransmit_max (8s) is less than retransmit_initial (20s)");
+}
+END_TEST
+
+#define NOT_LOOPBACK " is not a loopback address: the metrics page has no authentication " \
+			  "(metrics_allow_remote = yes serves it there)"
+#define FORMS "(ADDRESS:PORT, as in 127.0.0.1:9101 or [::1]:9101)"
+
+START_TEST(metrics_listens_on_loopback_unless_allowed)
+{
+	struct l2tpsrv_config c;
+	char *s;
+
+	config_defaults(&c);
+	ck_assert_uint_eq(c.metrics.addr_len, 0); /* off */
+	ck_assert(!c.metrics_allow_remote);
+	ck_assert_int_eq(parse(&c, "metrics = 127.0.0.1:9101\n"), 0);
+	assert_v4(&c.metrics, "127.0.0.1", 9101);
+	ck_assert_int_eq(parse(&c, "metrics = [::1]:9101\n"), 0);
+	assert_v6(&c.metrics, "::1", 9101);
+	ck_assert_int_eq(parse(&c, "metrics = 127.7.0.1:80\n"), 0);
+	/* anywhere else, only when allowed; named on the later of the two lines */
+	assert_rejected("# x\nmetrics = 0.0.0.0:9101\n", NAME ":2: metrics 0.0.0.0:9101" NOT_LOOPBACK);
+	assert_rejected("metrics = [2001:db8::1]:9101\nmetrics_allow_remote = no\n",
+			NAME ":2: metrics [2001:db8::1]:9101" NOT_LOOPBACK);
+	assert_rejected("metrics = [::ffff:192.0.2.1]:9101\n",
+			NAME ":1: metrics [::ffff:192.0.2.1]:9101" NOT_LOOPBACK);
+	ck_assert_int_eq(parse(&c, "metrics_allow_remote = yes\nmetrics = 192.0.2.1:9101\n"), 0);
+	assert_v4(&c.metrics, "192.0.2.1", 9101);
+	ck_assert(c.metrics_allow_remote);
+	/* what is not ADDRESS:PORT */
+	assert_rejected("metrics = 127.0.0.1\n", NAME ":1: metrics \"127.0.0.1\" has no port " FORMS);
+	assert_rejected("metrics = localhost:9101\n",
+			NAME ":1: bad metrics address \"localhost:9101\" " FORMS);
+	assert_rejected("metrics = ::1:9101\n", NAME ":1: bad metrics address \"::1:9101\": write "
+						  "IPv6 in brackets, as in 127.0.0.1:9101 or [::1]:9101");
+	assert_rejected("metrics = 127.0.0.1:0\n",
+			NAME ":1: bad port \"0\" in metrics \"127.0.0.1:0\" (1..65535)");
+	assert_rejected("metrics = 127.0.0.1:1\nmetrics = 127.0.0.1:2\n",
+			NAME ":2: duplicate key \"metrics\"");
+	/* the dump */
+	ck_assert_int_eq(parse(&c, "metrics = [::1]:9101\n"), 0);
+	s = dump_to_string(&c);
+	ck_assert_ptr_nonnull(strstr(s, "\nmetrics = [::1]:9101\nmetrics_allow_remote = no\n"));
+	free(s);
+	config_defaults(&c);
+	s = dump_to_string(&c);
+	ck_assert_ptr_nonnull(strstr(s, "\n# metrics = (off)\nmetrics_allow_remote = no\n"));
+	free(s);
 }
 END_TEST
 
@@ -778,7 +827,8 @@ START_TEST(load_refuses_a_huge_file)
 END_TEST
 
 /* text with "#key = ..." lines made live, but for host_name, secret, dns,
- * the RADIUS servers and DAE clients (keys with no default to show) unless all */
+ * the RADIUS servers, DAE clients and metrics (keys with no default to
+ * show) unless all */
 static char *uncomment(const char *text, bool all)
 {
 	static char out[65536];
@@ -793,7 +843,8 @@ static char *uncomment(const char *text, bool all)
 				     strncmp(text, "#radius_auth_server ", 20) != 0 &&
 				     strncmp(text, "#radius_acct_server ", 20) != 0 &&
 				     strncmp(text, "#radius_dae_client ", 19) != 0 &&
-				     strncmp(text, "#radius_nas_identifier ", 23) != 0));
+				     strncmp(text, "#radius_nas_identifier ", 23) != 0 &&
+				     strncmp(text, "#metrics ", 9) != 0));
 
 		len += text[len] == '\n';
 		ck_assert_uint_lt(o + len, sizeof(out));
@@ -817,7 +868,7 @@ START_TEST(the_example_file_parses_to_the_defaults)
 		"charon_socket", "allow_unencrypted", "radius_auth_server", "radius_acct_server",
 		"radius_timeout", "radius_retries", "radius_dead_time", "radius_nas_identifier",
 		"radius_nas_ip", "radius_acct_interim", "radius_dae_client", "radius_dae_port",
-		"radius_dae_terminate_ike", "log_level",
+		"radius_dae_terminate_ike", "metrics", "metrics_allow_remote", "log_level",
 	};
 	struct l2tpsrv_config c;
 	const char *text, *live;
@@ -855,6 +906,8 @@ START_TEST(the_example_file_parses_to_the_defaults)
 	ck_assert_uint_eq(c.radius_dae.port, 3799);
 	ck_assert(c.radius_dae_terminate_ike);
 	ck_assert_str_eq(c.radius_nas_identifier, "vpn-gw1");
+	assert_v4(&c.metrics, "127.0.0.1", 9101);
+	ck_assert(!c.metrics_allow_remote);
 }
 END_TEST
 
@@ -882,6 +935,7 @@ int main(void)
 	tcase_add_test(tc, the_dump_reads_back);
 	tcase_add_test(tc, hide_avps_needs_a_secret);
 	tcase_add_test(tc, retransmit_max_is_not_below_retransmit_initial);
+	tcase_add_test(tc, metrics_listens_on_loopback_unless_allowed);
 	tcase_add_test(tc, crlf_line_endings_and_a_byte_order_mark);
 	tcase_add_test(tc, long_lines);
 	tcase_add_test(tc, nothing_is_half_applied);

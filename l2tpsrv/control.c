@@ -25,7 +25,11 @@
 #include "lns.h"
 #include "log.h"
 #include "server.h"
+#include "stats.h"
 #include "unix_listen.h"
+
+_Static_assert(CTL_STATS_RTT_BUCKETS == STATS_HISTOGRAM_BUCKETS,
+	       "struct ctl_stats_radius carries stats.h's histogram");
 
 struct control {
 	struct server *srv;
@@ -360,6 +364,53 @@ static int32_t start_auth(struct client *c)
 	return CTL_PENDING;
 }
 
+static void radius_to_ctl(const struct stats_radius *in, struct ctl_stats_radius *out)
+{
+	out->requests = in->requests;
+	out->responses = in->responses;
+	out->timeouts = in->timeouts;
+	out->bad_responses = in->bad_responses;
+	out->unsent = in->unsent;
+	out->rtt_count = in->rtt.count;
+	out->rtt_sum_us = in->rtt.sum_usec;
+	for (unsigned int i = 0; i < CTL_STATS_RTT_BUCKETS; i++)
+		out->rtt_bucket[i] = in->rtt.bucket[i];
+}
+
+/* CTL_STATS: the counters, as the metrics show them. */
+static void append_stats(struct client *c)
+{
+	struct ctl_stats out = { 0 };
+	struct stats st;
+
+	server_stats(c->ctl->srv, &st);
+	out.uptime_ms = st.uptime_usec / 1000;
+	out.tunnels = st.tunnels;
+	out.sessions = st.sessions;
+	out.tunnels_established = st.tunnels_established;
+	out.sessions_established = st.sessions_established;
+	out.failed_tunnel = st.setup_failures[STATS_PHASE_TUNNEL];
+	out.failed_session = st.setup_failures[STATS_PHASE_SESSION];
+	out.failed_ppp_lcp = st.setup_failures[STATS_PHASE_PPP_LCP];
+	out.failed_ppp_auth = st.setup_failures[STATS_PHASE_PPP_AUTH];
+	out.failed_ppp_ipcp = st.setup_failures[STATS_PHASE_PPP_IPCP];
+	out.refused_no_ipsec = st.refused[STATS_REFUSED_NO_IPSEC];
+	out.refused_tunnel_limit = st.refused[STATS_REFUSED_TUNNEL_LIMIT];
+	out.refused_session_limit = st.refused[STATS_REFUSED_SESSION_LIMIT];
+	out.refused_pool_empty = st.refused[STATS_REFUSED_POOL_EMPTY];
+	out.packets_dropped = st.packets_dropped;
+	out.bytes_in = st.traffic.bytes_in;
+	out.bytes_out = st.traffic.bytes_out;
+	out.packets_in = st.traffic.packets_in;
+	out.packets_out = st.traffic.packets_out;
+	radius_to_ctl(&st.radius[STATS_RADIUS_AUTH], &out.radius_auth);
+	radius_to_ctl(&st.radius[STATS_RADIUS_ACCT], &out.radius_acct);
+	out.acct_queue = st.acct_queue;
+	out.pool_used = st.pool_used;
+	out.pool_size = st.pool_size;
+	out_append(c, &out, sizeof(out));
+}
+
 static int32_t run_request(struct client *c, struct ctl_reply *reply)
 {
 	const struct ctl_request *rq = &c->req;
@@ -402,6 +453,9 @@ static int32_t run_request(struct client *c, struct ctl_reply *reply)
 		out_append(c, &t, sizeof(t));
 		return r;
 	}
+	case CTL_STATS:
+		append_stats(c);
+		return 0;
 	}
 	return -EOPNOTSUPP;
 }

@@ -8,8 +8,8 @@
  * followed by n_tunnels struct ctl_tunnel and n_sessions struct ctl_session
  * (CTL_AUTH: by one struct ctl_auth_reply when status is 0; CTL_EAP: by one
  * struct ctl_eap_reply; CTL_RELOAD: by one struct ctl_text, whatever the
- * status); then the daemon closes the connection. Every struct has a fixed
- * size and is checked exactly;
+ * status; CTL_STATS: by one struct ctl_stats); then the daemon closes the
+ * connection. Every struct has a fixed size and is checked exactly;
  * strings are NUL-terminated within their arrays. Both ends run on the
  * same host, so integers are in host order.
  *
@@ -22,7 +22,7 @@
 #include <stdint.h>
 
 #define CTL_MAGIC 0x6c327470u /* "l2tp" */
-#define CTL_VERSION 5
+#define CTL_VERSION 6
 #define CTL_DEFAULT_SOCKET "/run/l2tpsrv/control"
 
 enum ctl_command {
@@ -63,10 +63,58 @@ enum ctl_command {
 	 * the text is the error ("file:line: problem").
 	 */
 	CTL_RELOAD = 10,
+	/* The server's counters (stats.h): a struct ctl_stats follows the reply. */
+	CTL_STATS = 11,
 };
 
 struct ctl_text {
 	char text[1024];
+};
+
+/* The RADIUS round-trip histogram's upper bounds: 10ms 50ms 100ms 500ms 1s 2s 5s. */
+#define CTL_STATS_RTT_BUCKETS 7
+
+/* One kind of RADIUS request (auth, acct). */
+struct ctl_stats_radius {
+	uint64_t requests;
+	uint64_t responses;
+	uint64_t timeouts;      /* requests no server answered */
+	uint64_t bad_responses; /* answers dropped: authenticator, Message-Authenticator, id */
+	uint64_t unsent;        /* requests no server could be sent */
+	uint64_t rtt_count;     /* answered requests, and their round trips: */
+	uint64_t rtt_sum_us;
+	uint64_t rtt_bucket[CTL_STATS_RTT_BUCKETS]; /* in (bound i-1, bound i]; not cumulative */
+};
+
+/* CTL_STATS. Counters since the daemon started; tunnels ... pool_used are now. */
+struct ctl_stats {
+	uint64_t uptime_ms;
+	uint32_t tunnels;  /* in any state */
+	uint32_t sessions;
+	uint64_t tunnels_established;
+	uint64_t sessions_established;
+	/* setups that failed, by the first phase they did not complete */
+	uint64_t failed_tunnel;   /* SCCRQ taken, no SCCCN */
+	uint64_t failed_session;  /* ICRQ taken, not established */
+	uint64_t failed_ppp_lcp;  /* pppd ended before authentication */
+	uint64_t failed_ppp_auth; /* authentication failed */
+	uint64_t failed_ppp_ipcp; /* authenticated, IPCP never up */
+	/* refused before any setup */
+	uint64_t refused_no_ipsec;
+	uint64_t refused_tunnel_limit;
+	uint64_t refused_session_limit;
+	uint64_t refused_pool_empty; /* (such a call counts in failed_session too) */
+	uint64_t packets_dropped;    /* control datagrams */
+	/* through the calls' PPP links, live and ended; in = from the clients */
+	uint64_t bytes_in;
+	uint64_t bytes_out;
+	uint64_t packets_in;
+	uint64_t packets_out;
+	struct ctl_stats_radius radius_auth;
+	struct ctl_stats_radius radius_acct;
+	uint64_t acct_queue; /* Accounting-Requests not answered yet */
+	uint32_t pool_used;
+	uint32_t pool_size;
 };
 
 enum ctl_ppp_event_kind {

@@ -3,6 +3,7 @@
  *
  *   l2tpctl [-s SOCKET] [--json] [list]
  *   l2tpctl [-s SOCKET] [--json] show tunnels|sessions
+ *   l2tpctl [-s SOCKET] [--json] stats
  *   l2tpctl [-s SOCKET] kill session TUNNEL SESSION | tunnel TUNNEL | user NAME | ip ADDRESS
  *   l2tpctl [-s SOCKET] close-tunnel TUNNEL
  *   l2tpctl [-s SOCKET] close-session TUNNEL SESSION
@@ -27,10 +28,12 @@
 
 #include "ctl_proto.h"
 #include "l2tpctl_init.h"
+#include "l2tpctl_stats.h"
 
 struct listing {
 	struct ctl_reply reply;
 	struct ctl_text text; /* CTL_RELOAD's */
+	struct ctl_stats stats; /* CTL_STATS's */
 	struct ctl_tunnel *tunnels;
 	struct ctl_session *sessions;
 };
@@ -39,6 +42,7 @@ static void usage(FILE *f)
 {
 	fprintf(f, "usage: l2tpctl [-s SOCKET] [--json] [list]\n"
 		   "       l2tpctl [-s SOCKET] [--json] show tunnels|sessions\n"
+		   "       l2tpctl [-s SOCKET] [--json] stats\n"
 		   "       l2tpctl [-s SOCKET] kill session TUNNEL SESSION | tunnel TUNNEL |"
 		   " user NAME | ip ADDRESS\n"
 		   "       l2tpctl [-s SOCKET] close-tunnel TUNNEL\n"
@@ -105,7 +109,9 @@ static int request(const char *path, const struct ctl_request *rq, const void *a
 		fprintf(stderr, "l2tpctl: truncated reply from l2tpsrv\n");
 		goto out;
 	}
-	if (rq->command == CTL_RELOAD && !read_all(fd, &out->text, sizeof(out->text))) {
+	if ((rq->command == CTL_RELOAD && !read_all(fd, &out->text, sizeof(out->text))) ||
+	    (rq->command == CTL_STATS && out->reply.status == 0 &&
+	     !read_all(fd, &out->stats, sizeof(out->stats)))) {
 		fprintf(stderr, "l2tpctl: truncated reply from l2tpsrv\n");
 		goto out;
 	}
@@ -546,6 +552,8 @@ int main(int argc, char **argv)
 		rq.command = CTL_SHUTDOWN;
 	} else if (!strcmp(cmd, "reload") && nargs == 0) {
 		rq.command = CTL_RELOAD;
+	} else if (!strcmp(cmd, "stats") && nargs == 0) {
+		rq.command = CTL_STATS;
 	} else {
 		fprintf(stderr, "l2tpctl: unknown command or wrong arguments: %s\n", cmd);
 		usage(stderr);
@@ -580,6 +588,8 @@ int main(int argc, char **argv)
 	} else if (r == 0 && (rq.command == CTL_LIST || rq.command == CTL_KILL)) {
 		sanitize(&l);
 		print(&l, json, rq.command == CTL_KILL ? 's' : show);
+	} else if (r == 0 && rq.command == CTL_STATS) {
+		l2tpctl_print_stats(&l.stats, json);
 	}
 	free(l.tunnels);
 	free(l.sessions);

@@ -451,6 +451,7 @@ static void input_new_tunnel(struct lns *lns, const struct lns_addr *addr,
 	if ((lns->cfg->max_tunnels && lns->n_tunnels >= lns->cfg->max_tunnels) ||
 	    (lns->cfg->max_tunnels_per_peer &&
 	     tunnels_of_host(lns, &addr->peer) >= lns->cfg->max_tunnels_per_peer)) {
+		lns->counters.refused_tunnel_limit++;
 		if (may_log_notice(lns))
 			log_msg(LOG_WARNING, "tunnel=0 peer=%s event=reject reason=\"tunnel limit\"", peer);
 		reject_sccrq(lns, addr, m->assigned_tunnel_id, L2TP_STOPCCN_GENERAL_ERROR,

@@ -191,6 +191,11 @@ struct lns_counters {
 	uint64_t packets_dropped;     /* malformed, unknown tunnel, wrong peer, refused */
 	uint64_t refused;             /* tunnel 0 messages io->admit() refused */
 	uint64_t data_packets;        /* data messages seen in user space */
+	/* setups that failed (stats.h's phases "tunnel" and "session") */
+	uint64_t tunnels_failed;      /* SCCRQ taken, the tunnel ended before SCCCN */
+	uint64_t sessions_failed;     /* ICRQ or OCRQ taken, the call ended before established */
+	uint64_t refused_tunnel_limit;  /* SCCRQs refused: max_tunnels, max_tunnels_per_peer */
+	uint64_t refused_session_limit; /* calls refused: max_sessions, max_sessions_per_tunnel */
 };
 
 void lns_get_counters(const struct lns *lns, struct lns_counters *c);

@@ -39,6 +39,8 @@ START_TEST(tunnel_limit)
 	h_expect_nothing(h);
 	ck_assert_uint_eq(h_counters(h).tunnels, 2);
 	ck_assert_uint_eq(h_dp(h, DP_NULL_TUNNEL_ADD), 2);
+	ck_assert_uint_eq(h_counters(h).refused_tunnel_limit, 1);
+	ck_assert_uint_eq(h_counters(h).tunnels_failed, 0); /* refused, never taken */
 	h_free(h);
 }
 END_TEST
@@ -63,6 +65,7 @@ START_TEST(tunnel_limit_per_peer)
 	h_expect_nothing(h);
 	lac_open_tunnel(&other_host);
 	ck_assert_uint_eq(h_counters(h).tunnels, 2);
+	ck_assert_uint_eq(h_counters(h).refused_tunnel_limit, 1);
 	h_free(h);
 }
 END_TEST

@@ -853,6 +853,38 @@ START_TEST(silent_lac_is_given_up)
 	}
 	ck_assert_uint_eq(sccrps, 1 + h->cfg.retransmit_count);
 	ck_assert_uint_eq(h_counters(h).tunnels, 0);
+	ck_assert_uint_eq(h_counters(h).tunnels_failed, 1);
+	h_free(h);
+}
+END_TEST
+
+/*
+ * stats.h's "tunnel" phase: a tunnel taken with an SCCRQ that ends before
+ * its SCCCN counts once, however it ends and however long it is held;
+ * an established one that ends does not count.
+ */
+START_TEST(tunnels_ended_before_scccn_count_as_failed_setups)
+{
+	struct harness *h = h_started();
+	struct lac silent, stopping, established;
+	struct l2tp_msg m;
+
+	lac_init(&silent, h, 1, 40000, 1);
+	lac_init(&stopping, h, 2, 40000, 2);
+	lac_init(&established, h, 3, 40000, 3);
+	lac_start_tunnel(&silent);
+	lac_send_zlb(&silent); /* SCCRP acknowledged, no SCCCN follows */
+	lac_start_tunnel(&stopping);
+	msg_stopccn(&m, 2, L2TP_STOPCCN_GENERAL_CLEAR);
+	lac_send(&stopping, 0, &m);
+	ck_assert_uint_eq(h_counters(h).tunnels_failed, 1);
+	lac_open_tunnel(&established);
+	ck_assert_int_eq(lns_close_tunnel(h->lns, h->now, established.lns_tid), 0);
+	ck_assert_uint_eq(h_counters(h).tunnels_failed, 1);
+	h_advance(h, 2 * GIVE_UP); /* the silent one is given up; all are freed */
+	ck_assert_uint_eq(h_counters(h).tunnels, 0);
+	ck_assert_uint_eq(h_counters(h).tunnels_failed, 2);
+	ck_assert_uint_eq(h_counters(h).tunnels_established, 1);
 	h_free(h);
 }
 END_TEST
@@ -892,6 +924,7 @@ int main(void)
 	tcase_add_test(tc, tunnel_data_path_failure_stops_the_tunnel);
 	tcase_add_test(tc, no_scccn_gives_up_with_stopccn);
 	tcase_add_test(tc, silent_lac_is_given_up);
+	tcase_add_test(tc, tunnels_ended_before_scccn_count_as_failed_setups);
 	suite_add_tcase(s, tc);
 	return check_run_tap(s);
 }

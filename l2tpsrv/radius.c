@@ -74,6 +74,7 @@ struct radius_request {
 	struct radius_server *server; /* the one being tried; NULL before the first */
 	RADIUS_PACKET *packet;	      /* as encoded for server */
 	unsigned int tries;	      /* datagrams to server */
+	uint64_t first_try_usec;      /* the first of them: the round trip's start */
 	unsigned int tried;	      /* bit i: server i of its kind was tried */
 	bool any_sent;		      /* to any server: TIMEOUT rather than ERROR */
 };
@@ -149,6 +150,7 @@ static void server_drop(struct radius_server *s, const char *why, int id)
 	uint64_t now = now_usec(s->r);
 
 	s->r->stats.dropped++;
+	s->r->stats.kinds[s->kind].bad_responses++;
 	log_msg(LOG_DEBUG, "event=radius_response_dropped kind=%s server=%s id=%d reason=\"%s\"",
 		kind_names[s->kind], s->text, id, why);
 	if (s->last_notice && now - s->last_notice < DROP_NOTICE_INTERVAL_USEC) {
@@ -287,7 +289,8 @@ static void request_send_try(struct radius_request *req)
 	struct radius_server *s = req->server;
 	struct radius *r = req->r;
 
-	req->tries++;
+	if (req->tries++ == 0)
+		req->first_try_usec = now_usec(r);
 	server_connect(s);
 	if (s->connected && send(s->fd, req->packet->data, req->packet->data_len, 0) >= 0) {
 		r->stats.sent++;
@@ -351,10 +354,12 @@ static int on_request_timer(sd_event_source *source, uint64_t usec, void *userda
 	if (request_start_next_server(req))
 		return 0;
 	if (!req->any_sent) {
+		r->stats.kinds[req->kind].unsent++;
 		request_finish(req, RADIUS_ERROR, NULL);
 		return 0;
 	}
 	r->stats.timeouts++;
+	r->stats.kinds[req->kind].timeouts++;
 	request_finish(req, RADIUS_TIMEOUT, NULL);
 	return 0;
 }
@@ -431,6 +436,9 @@ static void server_take_datagram(struct radius_server *s, const uint8_t *data, s
 
 	s->dead_until = 0;
 	s->r->stats.responses++;
+	s->r->stats.kinds[req->kind].responses++;
+	stats_histogram_observe(&s->r->stats.kinds[req->kind].rtt,
+				now_usec(s->r) - req->first_try_usec);
 	attrs.ctx = reply;
 	attrs.vps = reply->vps;
 	request_finish(req, result, &attrs);
@@ -626,6 +634,7 @@ int radius_send(struct radius *r, enum radius_kind kind, struct radius_attrs *at
 		r->requests->prev = req;
 	r->requests = req;
 	r->stats.requests++;
+	r->stats.kinds[kind].requests++;
 	if (handle)
 		*handle = req;
 	return 0;

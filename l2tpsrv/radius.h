@@ -40,6 +40,8 @@
 
 #include <systemd/sd-event.h>
 
+#include "stats.h"
+
 #define RADIUS_MAX_SERVERS 4
 #define RADIUS_MAX_SECRET 128
 
@@ -137,6 +139,13 @@ struct radius_stats {
 	uint64_t dropped;   /* responses dropped (bad authenticator, no or bad
 			     * Message-Authenticator, wrong id or source) */
 	uint64_t timeouts;  /* requests no server answered */
+	/*
+	 * The same by enum radius_kind (dropped is bad_responses there), and
+	 * requests that could not be sent at all (RADIUS_ERROR). A round trip
+	 * runs from the first datagram to the server that answered (its
+	 * retries included) to the valid answer.
+	 */
+	struct stats_radius kinds[2];
 };
 
 /*

@@ -611,6 +611,55 @@ START_TEST(the_callback_may_free_the_client)
 }
 END_TEST
 
+/*
+ * The counters by kind (for the metrics): an answered request adds one
+ * round trip, from its first datagram to the server that answered (a
+ * retry's wait included); a request no server answers adds a timeout and
+ * no round trip; answers that do not verify are bad responses.
+ */
+START_TEST(round_trips_and_timeouts_are_counted_by_kind)
+{
+	struct radius_config cfg = test_config();
+	struct responder auth = responder(TEST_SECRET, 1), acct = responder(TEST_SECRET, 0);
+	struct radius_attrs *a = radius_attrs_new();
+	struct outcome first = { 0 }, second = { 0 };
+	const struct stats_radius *k;
+	struct radius_stats st;
+
+	responder_start(&auth, ev);
+	responder_start(&acct, ev);
+	add_server(cfg.auth, &cfg.n_auth, auth.port, TEST_SECRET);
+	add_server(cfg.acct, &cfg.n_acct, acct.port, "not-the-" TEST_SECRET);
+	new_client(&cfg);
+	ask(RADIUS_AUTH, pap("alice", "alice-password"), &first); /* the second try is answered */
+	ck_assert_int_eq(first.result, RADIUS_ACCEPT);
+	ck_assert_int_eq(radius_attrs_add(a, "Acct-Status-Type", "Start"), 0);
+	ask(RADIUS_ACCT, a, &second); /* answered, but with a secret the client does not share */
+	ck_assert_int_eq(second.result, RADIUS_TIMEOUT);
+
+	st = stats();
+	k = &st.kinds[RADIUS_AUTH];
+	ck_assert_uint_eq(k->requests, 1);
+	ck_assert_uint_eq(k->responses, 1);
+	ck_assert_uint_eq(k->timeouts, 0);
+	ck_assert_uint_eq(k->bad_responses, 0);
+	ck_assert_uint_eq(k->rtt.count, 1);
+	ck_assert_uint_ge(k->rtt.sum_usec, (TIMEOUT_MS - SLACK_MS) * 1000ULL);
+	ck_assert_uint_lt(k->rtt.sum_usec, (TIMEOUT_MS + TIMEOUT_MS) * 1000ULL);
+	/* 300 ms and a bit: in the (0.1 s, 0.5 s] bucket */
+	ck_assert_uint_eq(k->rtt.bucket[3], 1);
+	k = &st.kinds[RADIUS_ACCT];
+	ck_assert_uint_eq(k->requests, 1);
+	ck_assert_uint_eq(k->responses, 0);
+	ck_assert_uint_eq(k->timeouts, 1);
+	ck_assert_uint_eq(k->bad_responses, TRIES);
+	ck_assert_uint_eq(k->rtt.count, 0);
+	ck_assert_uint_eq(st.timeouts, 1);
+	responder_stop(&auth);
+	responder_stop(&acct);
+}
+END_TEST
+
 START_TEST(requests_are_checked)
 {
 	struct radius_config cfg = test_config();
@@ -758,6 +807,7 @@ int main(void)
 	tcase_add_test(transport, accounting_answers_need_no_message_authenticator);
 	tcase_add_test(transport, when_all_servers_are_dead_they_are_tried_in_order);
 	tcase_add_test(transport, the_callback_may_free_the_client);
+	tcase_add_test(transport, round_trips_and_timeouts_are_counted_by_kind);
 	tcase_add_test(transport, requests_are_checked);
 	suite_add_tcase(s, transport);
 

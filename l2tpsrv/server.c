@@ -25,6 +25,7 @@
 #include "pppd.h"
 #include "lns.h"
 #include "log.h"
+#include "metrics.h"
 #include "mss_clamp.h"
 #include "protocol.h"
 #include "radius.h"
@@ -67,6 +68,8 @@ struct server {
 	struct auth *auth;     /* when RADIUS authenticates the calls */
 	struct acct *acct;     /* when RADIUS accounts for them */
 	struct dae *dae;       /* when Disconnect/CoA clients are configured */
+	struct metrics *metrics; /* when metrics = ADDRESS:PORT is set */
+	uint64_t started_usec;
 	char acct_nas_session[AUTH_ACCT_SESSION_ID_LEN]; /* Accounting-On/Off's */
 	bool acct_off_sent;
 	struct listener listeners[CONFIG_MAX_LISTEN];
@@ -611,6 +614,62 @@ static int open_radius(struct server *srv)
 	return 0;
 }
 
+/* ---- counters ------------------------------------------------------ */
+
+void server_stats(struct server *srv, struct stats *out)
+{
+	struct lns_counters lc;
+	struct calls_stats cs;
+	struct radius_stats rs;
+
+	memset(out, 0, sizeof(*out));
+	out->uptime_usec = now_usec() - srv->started_usec;
+	lns_get_counters(srv->lns, &lc);
+	out->tunnels = lc.tunnels;
+	out->sessions = lc.sessions;
+	out->tunnels_established = lc.tunnels_established;
+	out->sessions_established = lc.sessions_established;
+	out->setup_failures[STATS_PHASE_TUNNEL] = lc.tunnels_failed;
+	out->setup_failures[STATS_PHASE_SESSION] = lc.sessions_failed;
+	out->refused[STATS_REFUSED_NO_IPSEC] = lc.refused;
+	out->refused[STATS_REFUSED_TUNNEL_LIMIT] = lc.refused_tunnel_limit;
+	out->refused[STATS_REFUSED_SESSION_LIMIT] = lc.refused_session_limit;
+	out->packets_dropped = lc.packets_dropped;
+	if (srv->calls) {
+		calls_get_stats(srv->calls, &cs);
+		out->setup_failures[STATS_PHASE_PPP_LCP] = cs.failed_lcp;
+		out->setup_failures[STATS_PHASE_PPP_AUTH] = cs.failed_auth;
+		out->setup_failures[STATS_PHASE_PPP_IPCP] = cs.failed_ipcp;
+		out->refused[STATS_REFUSED_POOL_EMPTY] = cs.pool_empty;
+		out->traffic = cs.traffic;
+		out->pool_used = calls_pool_in_use(srv->calls);
+		out->pool_size = calls_pool_size(srv->calls);
+	}
+	if (srv->radius) {
+		radius_get_stats(srv->radius, &rs);
+		out->radius[STATS_RADIUS_AUTH] = rs.kinds[RADIUS_AUTH];
+		out->radius[STATS_RADIUS_ACCT] = rs.kinds[RADIUS_ACCT];
+	}
+	if (srv->acct)
+		out->acct_queue = acct_pending(srv->acct);
+}
+
+static void on_metrics_stats(void *userdata, struct stats *out)
+{
+	server_stats(userdata, out);
+}
+
+/* The Prometheus endpoint (metrics.h), when the config names an address. */
+static int open_metrics(struct server *srv)
+{
+	const struct config_listen *at = &srv->cfg->metrics;
+
+	if (!at->addr_len)
+		return 0;
+	return metrics_new(&srv->metrics, srv->event, &at->addr, at->addr_len, on_metrics_stats,
+			   srv);
+}
+
 static int open_listener(struct server *srv, const struct config_listen *cl)
 {
 	struct listener *l = &srv->listeners[srv->n_listeners];
@@ -846,6 +905,7 @@ uint64_t server_now(void)
 static void server_free(struct server *srv)
 {
 	log_set_user_lookup(NULL, NULL);
+	metrics_free(srv->metrics);
 	control_free(srv->control);
 	dae_free(srv->dae);
 	acct_free(srv->acct); /* logs what it could not send */
@@ -884,6 +944,7 @@ int server_run(struct l2tpsrv_config *cfg, struct dataplane *dp, const struct se
 	srv->cfg = cfg;
 	srv->src = *src;
 	srv->dp = dp;
+	srv->started_usec = now_usec();
 	r = sd_event_default(&srv->event);
 	if (r < 0)
 		goto out;
@@ -911,6 +972,9 @@ int server_run(struct l2tpsrv_config *cfg, struct dataplane *dp, const struct se
 			goto out;
 	}
 	r = control_new(&srv->control, srv, srv->event, cfg->control_socket);
+	if (r < 0)
+		goto out;
+	r = open_metrics(srv);
 	if (r < 0)
 		goto out;
 	sigemptyset(&mask);

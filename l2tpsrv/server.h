@@ -9,6 +9,7 @@
 #include "config.h"
 #include "dataplane.h"
 #include "lns.h"
+#include "stats.h"
 
 struct server;
 
@@ -55,5 +56,7 @@ struct auth *server_auth(struct server *srv);
  * no IKE SA owns the tunnel.
  */
 void server_call_peer(struct server *srv, uint16_t tunnel_id, struct auth_call *call);
+/* Every layer's counters as they are now, for l2tpctl stats and the metrics (stats.h). */
+void server_stats(struct server *srv, struct stats *out);
 
 #endif

@@ -46,6 +46,8 @@ void session_free(struct session *s)
 	struct lns *lns = s->tunnel->lns;
 
 	session_set_end(s, s->tunnel->end_set ? s->tunnel->end : LNS_END_ERROR);
+	if (s->state != SESSION_ESTABLISHED)
+		lns->counters.sessions_failed++;
 	if (s->ppp_up && lns->io.session_down)
 		lns->io.session_down(lns->io_ctx, s->tunnel->id, s->id, s->end);
 	if (s->dp_added)
@@ -118,6 +120,7 @@ static struct session *new_call(struct tunnel *t, const struct l2tp_msg *rq)
 	}
 	if ((cfg->max_sessions && t->lns->n_sessions >= cfg->max_sessions) ||
 	    (cfg->max_sessions_per_tunnel && t->n_sessions >= cfg->max_sessions_per_tunnel)) {
+		t->lns->counters.refused_session_limit++;
 		reject_call(t, rq->assigned_session_id, L2TP_CDN_NO_RESOURCES_TEMPORARY, 0,
 			    "session limit reached");
 		return NULL;

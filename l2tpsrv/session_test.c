@@ -130,6 +130,7 @@ START_TEST(cdn_from_the_lac_ends_the_call)
 	ck_assert(!h_session_info(h, l.lns_tid, sid, NULL));
 	ck_assert(h_session_info(h, l.lns_tid, other, NULL));
 	ck_assert_uint_eq(h_counters(h).sessions, 1);
+	ck_assert_uint_eq(h_counters(h).sessions_failed, 0); /* it was established */
 	ck_assert_str_eq(h_tunnel_state(h, l.lns_tid), "established");
 	ck_assert_uint_eq(h_dp(h, DP_NULL_TUNNEL_DEL), 0);
 	h_advance(h, h->cfg.ack_delay_usec);
@@ -154,6 +155,7 @@ START_TEST(cdn_while_waiting_for_iccn)
 	lac_send(&l, sid, &m);
 	ck_assert_uint_eq(h_counters(h).sessions, 0);
 	ck_assert_uint_eq(h_dp(h, DP_NULL_SESSION_DEL), 0); /* never added */
+	ck_assert_uint_eq(h_counters(h).sessions_failed, 1);
 	h_free(h);
 }
 END_TEST
@@ -178,6 +180,7 @@ START_TEST(a_call_without_iccn_times_out)
 	expect_cdn(&l, PEER_SID, sid, L2TP_CDN_TIMEOUT, -1);
 	ck_assert(!h_session_info(h, l.lns_tid, sid, NULL));
 	ck_assert_str_eq(h_tunnel_state(h, l.lns_tid), "established");
+	ck_assert_uint_eq(h_counters(h).sessions_failed, 1); /* stats.h's "session" phase */
 	h_free(h);
 }
 END_TEST
@@ -498,6 +501,8 @@ START_TEST(session_limit_per_tunnel)
 	h_expect_nothing(h);
 	ck_assert_uint_eq(h_counters(h).sessions, 2);
 	ck_assert_uint_eq(h_dp(h, DP_NULL_SESSION_ADD), 2);
+	ck_assert_uint_eq(h_counters(h).refused_session_limit, 1);
+	ck_assert_uint_eq(h_counters(h).sessions_failed, 0); /* refused, never taken */
 	h_free(h);
 }
 END_TEST
@@ -522,6 +527,7 @@ START_TEST(session_limit_overall)
 	expect_cdn(&b, 2, 0, L2TP_CDN_NO_RESOURCES_TEMPORARY, -1);
 	h_expect_nothing(h);
 	ck_assert_uint_eq(h_counters(h).sessions, 3);
+	ck_assert_uint_eq(h_counters(h).refused_session_limit, 1);
 	h_free(h);
 }
 END_TEST

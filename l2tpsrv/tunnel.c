@@ -128,6 +128,13 @@ int tunnel_send(struct tunnel *t, uint16_t session_id, const struct l2tp_msg *m)
 	return r;
 }
 
+/* The tunnel is ending: counted as a failed setup when it never got its SCCCN. */
+static void count_failed_setup(const struct tunnel *t)
+{
+	if (t->state == TUNNEL_IDLE || t->state == TUNNEL_WAIT_CTL_CONN)
+		t->lns->counters.tunnels_failed++;
+}
+
 void tunnel_set_end(struct tunnel *t, enum lns_end end)
 {
 	if (t->end_set)
@@ -146,6 +153,7 @@ void tunnel_stop(struct tunnel *t, uint16_t result, uint16_t error, const char *
 		"tunnel=%u peer=%s event=stop state=%s result=%u error=%u sessions=%u reason=\"%s\"",
 		t->id, t->peer_str, tunnel_state_name(t->state), result, error, t->n_sessions,
 		text);
+	count_failed_setup(t);
 	drop_sessions_and_data_path(t);
 	l2tp_msg_init(&m, L2TP_MSG_STOPCCN);
 	m.assigned_tunnel_id = t->id;
@@ -281,6 +289,7 @@ static void on_stopccn(struct tunnel *t, const struct l2tp_msg *m)
 		t->id, t->peer_str, tunnel_state_name(t->state), m->result_code, m->error_code,
 		t->n_sessions, text);
 	tunnel_set_end(t, LNS_END_PEER);
+	count_failed_setup(t);
 	drop_sessions_and_data_path(t);
 	transport_abandon(t->transport);
 	t->state = TUNNEL_STOPPED;
@@ -356,6 +365,7 @@ static void peer_gone(void *ctx)
 		log_msg(LOG_NOTICE, "tunnel=%u peer=%s event=peer_gone state=%s sessions=%u", t->id,
 			t->peer_str, tunnel_state_name(t->state), t->n_sessions);
 	tunnel_set_end(t, LNS_END_LOST);
+	count_failed_setup(t);
 	drop_sessions_and_data_path(t);
 	t->state = TUNNEL_DEAD;
 }

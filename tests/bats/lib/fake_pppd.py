@@ -12,6 +12,13 @@ control socket (l2tpsrv-socket):
   fake-pppd.out       appended: argv=..., then status=N and, when status is
                       0, result=N framed_ip=A session_timeout=N message=...
                       (or gave_up after GIVE_UP_AFTER_SECONDS)
+  fake-pppd.events    optional, read per call: what the call's PPP does next,
+                      one line each, reported as our plugin does
+                      (CTL_PPP_EVENT) from this very process:
+                        auth USER                 the peer authenticated
+                        up                        IPCP is up (interface fake0)
+                        down BIN BOUT PIN POUT S  the link is down: counters, status
+                        exit STATUS               pppd exits with STATUS
 
 Then it waits for SIGTERM, as pppd with nodetach does, or for l2tpsrv to go.
 """
@@ -24,13 +31,16 @@ import sys
 import time
 
 CTL_MAGIC = 0x6C327470
-CTL_VERSION = 5
+CTL_VERSION = 6
+CTL_PPP_EVENT = 6
 CTL_AUTH = 8
 CTL_AUTH_PAP = 1
+CTL_PPP_AUTH_UP, CTL_PPP_IP_UP, CTL_PPP_DOWN = 1, 2, 3
 REQUEST = struct.Struct('<IHHHHII')                # struct ctl_request
 AUTH_REQUEST = struct.Struct('<IBBBB256s256s64s64s')  # struct ctl_auth_request
 REPLY = struct.Struct('<IiIIQQQQII')               # struct ctl_reply
 AUTH_REPLY = struct.Struct('<8I256s')              # struct ctl_auth_reply
+PPP_EVENT = struct.Struct('<Ii64s16s16sII64sQQQQII')  # struct ctl_ppp_event
 
 
 def option(argv, name):
@@ -69,6 +79,32 @@ def authenticate(path, tunnel, session, user, password, give_up, out):
     s.close()
 
 
+def report(path, tunnel, session, kind, user=b'', ifname=b'', counters=(0, 0, 0, 0), status=0):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.connect(path)
+    s.sendall(REQUEST.pack(CTL_MAGIC, CTL_VERSION, CTL_PPP_EVENT, tunnel, session, 0, 0) +
+              PPP_EVENT.pack(kind, status, user, b'pap', ifname, 0x0100000a, 0x0200000a,
+                             b'fake', *counters, 0, 0))
+    REPLY.unpack(recv_exactly(s, REPLY.size))
+    s.close()
+
+
+def run_events(path, tunnel, session, events):
+    for line in events:
+        words = line.split()
+        if not words:
+            continue
+        if words[0] == 'auth':
+            report(path, tunnel, session, CTL_PPP_AUTH_UP, user=words[1].encode())
+        elif words[0] == 'up':
+            report(path, tunnel, session, CTL_PPP_IP_UP, ifname=b'fake0')
+        elif words[0] == 'down':
+            report(path, tunnel, session, CTL_PPP_DOWN,
+                   counters=tuple(int(w) for w in words[1:5]), status=int(words[5]))
+        elif words[0] == 'exit':
+            sys.exit(int(words[1]))
+
+
 def main():
     # ends with the daemon, even one killed (PR_SET_PDEATHSIG)
     ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)
@@ -83,6 +119,10 @@ def main():
             give_up = float(words[2]) if len(words) > 2 else 0
             authenticate(path, int(option(argv, 'l2tpsrv-tunnel')),
                          int(option(argv, 'l2tpsrv-session')), words[0], words[1], give_up, out)
+    events = os.path.join(work, 'fake-pppd.events')
+    if os.path.exists(events):
+        run_events(path, int(option(argv, 'l2tpsrv-tunnel')), int(option(argv, 'l2tpsrv-session')),
+                   open(events).read().splitlines())
     while True:
         time.sleep(60)
 
