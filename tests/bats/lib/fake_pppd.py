@@ -24,7 +24,7 @@ import sys
 import time
 
 CTL_MAGIC = 0x6C327470
-CTL_VERSION = 5
+CTL_VERSION = 6
 CTL_AUTH = 8
 CTL_AUTH_PAP = 1
 REQUEST = struct.Struct('<IHHHHII')                # struct ctl_request
