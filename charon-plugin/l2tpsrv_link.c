@@ -207,6 +207,22 @@ METHOD(l2tpsrv_link_t, push, void,
 	this->mutex->unlock(this->mutex);
 }
 
+METHOD(l2tpsrv_link_t, push_optional, bool,
+	private_l2tpsrv_link_t *this, l2tpsrv_msg_t *msg)
+{
+	bool queued = FALSE;
+
+	this->mutex->lock(this->mutex);
+	if (this->state == LINK_UP &&
+		this->queue->get_count(this->queue) < this->queue_limit / 2)
+	{
+		enqueue(this, msg);
+		queued = TRUE;
+	}
+	this->mutex->unlock(this->mutex);
+	return queued;
+}
+
 /**
  * Has destroy() asked the thread to end?
  */
@@ -622,6 +638,7 @@ l2tpsrv_link_t *l2tpsrv_link_create(char *path, u_int reconnect_ms,
 	INIT(this,
 		.public = {
 			.push = _push,
+			.push_optional = _push_optional,
 			.start = _start,
 			.destroy = _destroy,
 		},

@@ -47,6 +47,17 @@ struct l2tpsrv_link_t {
 	void (*push)(l2tpsrv_link_t *this, l2tpsrv_msg_t *msg);
 
 	/**
+	 * Queue a record that no replay brings back and that any stranger can
+	 * cause at will (ike-fail): it is dropped, rather than the queue
+	 * overflowing (which makes the link reconnect and replay), while half
+	 * of queue_limit records or more wait. Never blocks on I/O.
+	 *
+	 * @param msg		record to send (copied)
+	 * @return			FALSE if it was dropped (or no connection is up)
+	 */
+	bool (*push_optional)(l2tpsrv_link_t *this, l2tpsrv_msg_t *msg);
+
+	/**
 	 * Start the sender thread. Its hello says requests=1: l2tpsrv may send
 	 * requests, which go to the receive callback.
 	 *

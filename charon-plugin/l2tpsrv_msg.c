@@ -154,6 +154,141 @@ unsigned l2tpsrv_msg_dropped(const l2tpsrv_msg_t *msg)
 	return msg->dropped;
 }
 
+/** ike-fail's alert names, by l2tpsrv_fail_t */
+static const char *const fail_names[L2TPSRV_FAIL_COUNT] = {
+	[L2TPSRV_FAIL_AUTH] = "auth-failed",
+	[L2TPSRV_FAIL_LOCAL_AUTH] = "local-auth-failed",
+	[L2TPSRV_FAIL_PROPOSAL_IKE] = "proposal-ike",
+	[L2TPSRV_FAIL_PROPOSAL_CHILD] = "proposal-child",
+	[L2TPSRV_FAIL_TS] = "ts-mismatch",
+	[L2TPSRV_FAIL_TIMEOUT] = "timeout",
+	[L2TPSRV_FAIL_DPD_TIMEOUT] = "dpd-timeout",
+	[L2TPSRV_FAIL_PARSE] = "parse-error",
+	[L2TPSRV_FAIL_CERT_EXPIRED] = "cert-expired",
+	[L2TPSRV_FAIL_CERT_REVOKED] = "cert-revoked",
+	[L2TPSRV_FAIL_CERT_UNTRUSTED] = "cert-untrusted",
+	[L2TPSRV_FAIL_CERT_INVALID] = "cert-invalid",
+	[L2TPSRV_FAIL_AUTHORIZATION] = "authorization-failed",
+	[L2TPSRV_FAIL_KEY] = "key-failed",
+	[L2TPSRV_FAIL_INSTALL] = "install-failed",
+	[L2TPSRV_FAIL_PEER_NOTIFY] = "peer-notify",
+};
+
+const char *l2tpsrv_fail_name(l2tpsrv_fail_t fail)
+{
+	if ((unsigned)fail >= L2TPSRV_FAIL_COUNT)
+	{
+		return NULL;
+	}
+	return fail_names[fail];
+}
+
+bool l2tpsrv_msg_init_ike_fail(l2tpsrv_msg_t *msg, uint32_t ike,
+							   l2tpsrv_fail_t fail)
+{
+	const char *name = l2tpsrv_fail_name(fail);
+
+	if (!name)
+	{
+		l2tpsrv_msg_init(msg, "");
+		return false;
+	}
+	l2tpsrv_msg_init(msg, "ike-fail");
+	if (ike)
+	{
+		l2tpsrv_msg_add_uint(msg, "ike", ike);
+	}
+	return l2tpsrv_msg_add(msg, "alert", name);
+}
+
+const char *l2tpsrv_exchange_name(unsigned exchange_type)
+{
+	switch (exchange_type)
+	{
+		case 2:		/* Identity Protection */
+			return "main-mode";
+		case 4:
+			return "aggressive-mode";
+		case 5:
+			return "informational";
+		case 32:	/* RFC 2409 */
+			return "quick-mode";
+		case 34:
+			return "ike-sa-init";
+		case 35:
+			return "ike-auth";
+		case 36:
+			return "create-child-sa";
+		case 37:
+			return "informational";
+		default:
+			return "other";
+	}
+}
+
+bool l2tpsrv_ikev1_encrypted(const void *packet, size_t len)
+{
+	const unsigned char *header = packet;
+
+	/* initiator and responder cookies (16), next payload, version, exchange
+	 * type, flags: the E(ncryption) bit is the flags' lowest */
+	return len >= 28 && (header[19] & 0x01);
+}
+
+/** the Notify Message Types of RFC 2408 3.14.1 we tell apart */
+enum {
+	V1_INVALID_PAYLOAD_TYPE = 1,
+	V1_NO_PROPOSAL_CHOSEN = 14,
+	V1_PAYLOAD_MALFORMED = 16,
+	V1_INVALID_KEY_INFORMATION = 17,
+	V1_INVALID_ID_INFORMATION = 18,
+	V1_INVALID_HASH_INFORMATION = 23,
+	V1_AUTHENTICATION_FAILED = 24,
+	/* 1..8191 are errors; status and private ones come after */
+	V1_ERROR_MAX = 8191,
+};
+
+bool l2tpsrv_fail_of_v1_notify(unsigned type, bool outgoing, bool ike_up,
+							   l2tpsrv_fail_t *fail)
+{
+	if (type == 0 || type > V1_ERROR_MAX)
+	{
+		return false;
+	}
+	if (!outgoing)
+	{
+		*fail = L2TPSRV_FAIL_PEER_NOTIFY;
+		return true;
+	}
+	switch (type)
+	{
+		case V1_NO_PROPOSAL_CHOSEN:
+			*fail = ike_up ? L2TPSRV_FAIL_PROPOSAL_CHILD
+						   : L2TPSRV_FAIL_PROPOSAL_IKE;
+			return true;
+		case V1_INVALID_KEY_INFORMATION:
+			/* Quick Mode: a PFS group we cannot do; Main Mode: the keys
+			 * could not be derived, mostly for want of a PSK for the peer
+			 * (phase1.c's derive_keys(), "no shared key found") */
+			*fail = ike_up ? L2TPSRV_FAIL_PROPOSAL_CHILD : L2TPSRV_FAIL_KEY;
+			return true;
+		case V1_INVALID_ID_INFORMATION:
+			/* Quick Mode: "no matching CHILD_SA config found" */
+			if (!ike_up)
+			{
+				return false;
+			}
+			*fail = L2TPSRV_FAIL_TS;
+			return true;
+		case V1_AUTHENTICATION_FAILED:		/* ALERT_PEER_AUTH_FAILED and */
+		case V1_PAYLOAD_MALFORMED:			/* ALERT_PARSE_ERROR_BODY */
+		case V1_INVALID_HASH_INFORMATION:	/* come with these */
+		case V1_INVALID_PAYLOAD_TYPE:
+		default:
+			return false;
+	}
+}
+
 /** value of a hex digit, -1 if c is none */
 static int hex_value(char c)
 {

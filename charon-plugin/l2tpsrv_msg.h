@@ -97,6 +97,91 @@ unsigned l2tpsrv_msg_dropped(const l2tpsrv_msg_t *msg);
  */
 size_t l2tpsrv_msg_encode(char *out, size_t size, const void *in, size_t len);
 
+/**
+ * Why an IKE or CHILD_SA negotiation failed, as the ike-fail record names
+ * it (alert=NAME, see charon_proto.h). The listener maps charon's alerts and
+ * the IKEv1 error notifies it sees to these.
+ */
+typedef enum {
+	/** the peer's authentication failed here (PSK, certificate) */
+	L2TPSRV_FAIL_AUTH,
+	/** ours failed: no key or certificate for it, or the peer refused it */
+	L2TPSRV_FAIL_LOCAL_AUTH,
+	/** no IKE proposal in common */
+	L2TPSRV_FAIL_PROPOSAL_IKE,
+	/** no ESP proposal in common */
+	L2TPSRV_FAIL_PROPOSAL_CHILD,
+	/** the peer's traffic selectors match no CHILD_SA config */
+	L2TPSRV_FAIL_TS,
+	/** the peer stopped answering before the IKE_SA was up */
+	L2TPSRV_FAIL_TIMEOUT,
+	/** the peer stopped answering an established IKE_SA (DPD) */
+	L2TPSRV_FAIL_DPD_TIMEOUT,
+	/** a message from the peer could not be parsed (or decrypted) */
+	L2TPSRV_FAIL_PARSE,
+	/** the peer's certificate: expired, revoked, from no trusted CA, or otherwise refused */
+	L2TPSRV_FAIL_CERT_EXPIRED,
+	L2TPSRV_FAIL_CERT_REVOKED,
+	L2TPSRV_FAIL_CERT_UNTRUSTED,
+	L2TPSRV_FAIL_CERT_INVALID,
+	/** an authorization hook refused the authenticated peer */
+	L2TPSRV_FAIL_AUTHORIZATION,
+	/** IKEv1 Main Mode keys not derived: mostly no PSK for the peer here */
+	L2TPSRV_FAIL_KEY,
+	/** the kernel refused the CHILD_SA's SAs or policies */
+	L2TPSRV_FAIL_INSTALL,
+	/** the peer sent an error notify (notify=NAME says which) */
+	L2TPSRV_FAIL_PEER_NOTIFY,
+	L2TPSRV_FAIL_COUNT,
+} l2tpsrv_fail_t;
+
+/**
+ * The wire name of a failure ("proposal-ike"), NULL for none.
+ */
+const char *l2tpsrv_fail_name(l2tpsrv_fail_t fail);
+
+/**
+ * Start an ike-fail record: "ike-fail [ike=U] alert=NAME"; the caller adds
+ * the IKE fields and the optional exchange=, encrypted=, notify=.
+ *
+ * @param ike		the IKE_SA's unique ID, 0 for none (left out)
+ * @return			FALSE if fail is not a failure (the record is empty)
+ */
+bool l2tpsrv_msg_init_ike_fail(l2tpsrv_msg_t *msg, uint32_t ike,
+							   l2tpsrv_fail_t fail);
+
+/**
+ * The name of an ISAKMP/IKEv2 exchange type (RFC 2408 3.1, RFC 7296 3.1) as
+ * an ike-fail record gives it ("main-mode", "quick-mode", "ike-auth", ...),
+ * "other" for one not named here.
+ */
+const char *l2tpsrv_exchange_name(unsigned exchange_type);
+
+/**
+ * Was an IKEv1 message sent encrypted: its Flags octet (RFC 2408 3.1, the
+ * 20th of the header) has the E bit? FALSE for less than a header.
+ *
+ * @param packet	the message as received, from the ISAKMP header on
+ */
+bool l2tpsrv_ikev1_encrypted(const void *packet, size_t len);
+
+/**
+ * Which failure an IKEv1 error notify stands for, when no alert tells of it
+ * already (charon 5.9.8 raises no alert for IKEv1 proposal or traffic
+ * selector mismatches; it only sends the notify).
+ *
+ * @param type		the Notify Message Type (RFC 2408 3.14.1)
+ * @param outgoing	we send it (else the peer sent it)
+ * @param ike_up	the IKE_SA is established (a Quick Mode failure)
+ * @param fail		the failure, if any
+ * @return			FALSE for a notify to leave out: not an error, or one
+ *					an alert reports already (AUTHENTICATION_FAILED,
+ *					PAYLOAD_MALFORMED, INVALID_HASH_INFORMATION and the
+ *					other parse failures we send)
+ */
+bool l2tpsrv_fail_of_v1_notify(unsigned type, bool outgoing, bool ike_up,
+							   l2tpsrv_fail_t *fail);
+
 /** longest reason kept from a request, with its NUL (see charon_proto.h) */
 #define L2TPSRV_REASON_MAX 256
 

@@ -253,6 +253,146 @@ START_TEST(test_encode_bounds)
 }
 END_TEST
 
+/* every failure has its own name, a valid token; nothing past the last */
+START_TEST(test_fail_names)
+{
+	l2tpsrv_msg_t msg;
+	const char *a, *b;
+	int i, j;
+
+	for (i = 0; i < L2TPSRV_FAIL_COUNT; i++)
+	{
+		a = l2tpsrv_fail_name(i);
+		ck_assert_ptr_nonnull(a);
+		ck_assert(l2tpsrv_msg_init(&msg, a));
+		for (j = 0; j < i; j++)
+		{
+			b = l2tpsrv_fail_name(j);
+			ck_assert_str_ne(a, b);
+		}
+	}
+	ck_assert_ptr_null(l2tpsrv_fail_name(L2TPSRV_FAIL_COUNT));
+	ck_assert_ptr_null(l2tpsrv_fail_name((l2tpsrv_fail_t)-1));
+	ck_assert_str_eq(l2tpsrv_fail_name(L2TPSRV_FAIL_PROPOSAL_IKE), "proposal-ike");
+	ck_assert_str_eq(l2tpsrv_fail_name(L2TPSRV_FAIL_AUTH), "auth-failed");
+	ck_assert_str_eq(l2tpsrv_fail_name(L2TPSRV_FAIL_TIMEOUT), "timeout");
+	ck_assert_str_eq(l2tpsrv_fail_name(L2TPSRV_FAIL_PARSE), "parse-error");
+}
+END_TEST
+
+/*
+ * ike-fail records as the listener builds them; l2tpsrv's
+ * charon_msg_test.c parses these very lines.
+ */
+START_TEST(test_ike_fail)
+{
+	l2tpsrv_msg_t msg;
+
+	/* a Windows client whose PSK differs: message 5 did not decrypt */
+	ck_assert(l2tpsrv_msg_init_ike_fail(&msg, 9, L2TPSRV_FAIL_PARSE));
+	l2tpsrv_msg_add(&msg, "exchange", l2tpsrv_exchange_name(2));
+	l2tpsrv_msg_add_uint(&msg, "encrypted", 1);
+	l2tpsrv_msg_add_uint(&msg, "ikev", 1);
+	l2tpsrv_msg_add(&msg, "local", "198.51.100.1");
+	l2tpsrv_msg_add_uint(&msg, "local-port", 4500);
+	l2tpsrv_msg_add(&msg, "remote", "203.0.113.7");
+	l2tpsrv_msg_add_uint(&msg, "remote-port", 4500);
+	l2tpsrv_msg_add_uint(&msg, "nat-local", 0);
+	l2tpsrv_msg_add_uint(&msg, "nat-remote", 1);
+	ck_assert_str_eq(l2tpsrv_msg_data(&msg),
+		"ike-fail ike=9 alert=parse-error exchange=main-mode encrypted=1 "
+		"ikev=1 local=198.51.100.1 local-port=4500 remote=203.0.113.7 "
+		"remote-port=4500 nat-local=0 nat-remote=1");
+
+	/* no IKE_SA: no ike=; a notify's name as it is */
+	ck_assert(l2tpsrv_msg_init_ike_fail(&msg, 0, L2TPSRV_FAIL_PROPOSAL_CHILD));
+	l2tpsrv_msg_add(&msg, "notify", "NO_PROPOSAL_CHOSEN");
+	l2tpsrv_msg_add(&msg, "remote", "2001:db8::7");
+	l2tpsrv_msg_add(&msg, "remote-id", "C=CH, CN=client");
+	ck_assert_str_eq(l2tpsrv_msg_data(&msg),
+		"ike-fail alert=proposal-child notify=NO_PROPOSAL_CHOSEN "
+		"remote=2001:db8::7 remote-id=C=CH,%20CN=client");
+
+	/* not a failure: nothing to send */
+	ck_assert(!l2tpsrv_msg_init_ike_fail(&msg, 9, L2TPSRV_FAIL_COUNT));
+	ck_assert_uint_eq(l2tpsrv_msg_len(&msg), 0);
+	ck_assert(!l2tpsrv_msg_add(&msg, "remote", "203.0.113.7"));
+}
+END_TEST
+
+START_TEST(test_exchange_names)
+{
+	ck_assert_str_eq(l2tpsrv_exchange_name(2), "main-mode");
+	ck_assert_str_eq(l2tpsrv_exchange_name(4), "aggressive-mode");
+	ck_assert_str_eq(l2tpsrv_exchange_name(5), "informational");
+	ck_assert_str_eq(l2tpsrv_exchange_name(32), "quick-mode");
+	ck_assert_str_eq(l2tpsrv_exchange_name(34), "ike-sa-init");
+	ck_assert_str_eq(l2tpsrv_exchange_name(35), "ike-auth");
+	ck_assert_str_eq(l2tpsrv_exchange_name(36), "create-child-sa");
+	ck_assert_str_eq(l2tpsrv_exchange_name(37), "informational");
+	ck_assert_str_eq(l2tpsrv_exchange_name(0), "other");
+	ck_assert_str_eq(l2tpsrv_exchange_name(33), "other");
+	ck_assert_str_eq(l2tpsrv_exchange_name(255), "other");
+}
+END_TEST
+
+START_TEST(test_ikev1_encrypted)
+{
+	unsigned char header[28];
+
+	memset(header, 0, sizeof(header));
+	header[17] = 0x10;	/* version 1.0 */
+	header[18] = 2;		/* Identity Protection */
+	ck_assert(!l2tpsrv_ikev1_encrypted(header, sizeof(header)));
+	header[19] = 0x01;	/* E */
+	ck_assert(l2tpsrv_ikev1_encrypted(header, sizeof(header)));
+	/* a short datagram is no encrypted message */
+	ck_assert(!l2tpsrv_ikev1_encrypted(header, sizeof(header) - 1));
+	ck_assert(!l2tpsrv_ikev1_encrypted(NULL, 0));
+	/* the other flags (commit, authentication only) do not count */
+	header[19] = 0x06;
+	ck_assert(!l2tpsrv_ikev1_encrypted(header, sizeof(header)));
+}
+END_TEST
+
+/* which IKEv1 error notifies become ike-fail, and as what */
+START_TEST(test_v1_notify)
+{
+	l2tpsrv_fail_t fail;
+
+	/* NO_PROPOSAL_CHOSEN we send: Main Mode's, then Quick Mode's */
+	ck_assert(l2tpsrv_fail_of_v1_notify(14, true, false, &fail));
+	ck_assert_int_eq(fail, L2TPSRV_FAIL_PROPOSAL_IKE);
+	ck_assert(l2tpsrv_fail_of_v1_notify(14, true, true, &fail));
+	ck_assert_int_eq(fail, L2TPSRV_FAIL_PROPOSAL_CHILD);
+	/* INVALID_KEY_INFORMATION: no PSK in Main Mode, a PFS group in Quick Mode */
+	ck_assert(l2tpsrv_fail_of_v1_notify(17, true, false, &fail));
+	ck_assert_int_eq(fail, L2TPSRV_FAIL_KEY);
+	ck_assert_str_eq(l2tpsrv_fail_name(fail), "key-failed");
+	ck_assert(l2tpsrv_fail_of_v1_notify(17, true, true, &fail));
+	ck_assert_int_eq(fail, L2TPSRV_FAIL_PROPOSAL_CHILD);
+	/* INVALID_ID_INFORMATION: Quick Mode's traffic selectors only */
+	ck_assert(l2tpsrv_fail_of_v1_notify(18, true, true, &fail));
+	ck_assert_int_eq(fail, L2TPSRV_FAIL_TS);
+	ck_assert(!l2tpsrv_fail_of_v1_notify(18, true, false, &fail));
+	/* those an alert reports already */
+	ck_assert(!l2tpsrv_fail_of_v1_notify(24, true, false, &fail));
+	ck_assert(!l2tpsrv_fail_of_v1_notify(16, true, false, &fail));
+	ck_assert(!l2tpsrv_fail_of_v1_notify(23, true, true, &fail));
+	ck_assert(!l2tpsrv_fail_of_v1_notify(1, true, false, &fail));
+	/* any error the peer sends */
+	ck_assert(l2tpsrv_fail_of_v1_notify(24, false, false, &fail));
+	ck_assert_int_eq(fail, L2TPSRV_FAIL_PEER_NOTIFY);
+	ck_assert(l2tpsrv_fail_of_v1_notify(8191, false, true, &fail));
+	ck_assert_int_eq(fail, L2TPSRV_FAIL_PEER_NOTIFY);
+	/* status notifies are no failures: CONNECTED, RESPONDER-LIFETIME, R-U-THERE */
+	ck_assert(!l2tpsrv_fail_of_v1_notify(16384, false, true, &fail));
+	ck_assert(!l2tpsrv_fail_of_v1_notify(24576, true, true, &fail));
+	ck_assert(!l2tpsrv_fail_of_v1_notify(36136, false, true, &fail));
+	ck_assert(!l2tpsrv_fail_of_v1_notify(0, false, false, &fail));
+}
+END_TEST
+
 static char err[128];
 
 /* Parses a NUL-terminated line (the NUL is not part of the record). */
@@ -474,6 +614,13 @@ static Suite *msg_suite(void)
 	tcase_add_test(tc, test_many_pairs);
 	tcase_add_test(tc, test_huge_value);
 	tcase_add_test(tc, test_encode_bounds);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("ike-fail");
+	tcase_add_test(tc, test_fail_names);
+	tcase_add_test(tc, test_ike_fail);
+	tcase_add_test(tc, test_exchange_names);
+	tcase_add_test(tc, test_ikev1_encrypted);
+	tcase_add_test(tc, test_v1_notify);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("request");
 	tcase_add_test(tc, test_request_from_l2tpsrv);

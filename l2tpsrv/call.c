@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "call.h"
+#include "history_feed.h"
 #include "log.h"
 #include "pool.h"
 #include "ppp_args.h"
@@ -103,6 +104,7 @@ struct calls {
 	struct acct *acct;     /* NULL: no accounting */
 	call_peer_fn peer;
 	void *peer_userdata;
+	struct history *history; /* NULL: none kept */
 	struct call *by_tunnel[UINT16_MAX + 1];
 };
 
@@ -402,6 +404,11 @@ static void acct_stop(struct call *c, int code, int status)
 	submit(c, ACCT_STOP, &ctr, c->acct.end_usec);
 }
 
+void calls_set_history(struct calls *calls, struct history *history)
+{
+	calls->history = history;
+}
+
 void calls_set_accounting(struct calls *calls, struct acct *acct, call_peer_fn peer,
 			  void *userdata)
 {
@@ -421,6 +428,10 @@ static void on_pppd_exit(struct pppd *p, int code, int status, bool stopped, voi
 	describe_exit(code, status, why, sizeof(why));
 	acct_stop(c, code, status);
 	count_reaped(c, code, status);
+	/* its plugin's DOWN said why already, and one we stopped ends for the call's reason */
+	if (c->state != PPP_DOWN && !stopped)
+		history_feed_pppd_exit(calls->history, now_usec(calls), &c->tunnel_peer, code,
+				       status, c->state != PPP_STARTING, c->state == PPP_UP);
 	if (stopped) {
 		log_msg(LOG_DEBUG, "tunnel=%u session=%u event=pppd_reaped pid=%d reason=\"%s\"",
 			tid, sid, (int)pppd_pid(p), why);
@@ -528,6 +539,8 @@ int calls_start(struct calls *calls, const struct lns_call *lc, int tunnel_fd,
 		calls->stats.pool_empty++;
 		log_msg(LOG_WARNING, "tunnel=%u session=%u event=pool_empty size=%u",
 			lc->tunnel_id, lc->session_id, pool_size(calls->pool));
+		history_feed_pool_empty(calls->history, now_usec(calls), peer,
+					pool_size(calls->pool));
 		free(c);
 		return r;
 	}
@@ -587,6 +600,10 @@ int calls_ppp_event(struct calls *calls, uint16_t tunnel_id, uint16_t session_id
 		return -ESRCH;
 	if (sender != pppd_pid(c->pppd))
 		return -EPERM;
+	if (ev->kind == CTL_PPP_AUTH_UP || ev->kind == CTL_PPP_IP_UP || ev->kind == CTL_PPP_DOWN)
+		history_feed_ppp(calls->history, now_usec(calls), &c->tunnel_peer, ev,
+				 c->state == PPP_AUTHENTICATED || c->state == PPP_UP,
+				 c->state == PPP_UP);
 	switch (ev->kind) {
 	case CTL_PPP_AUTH_UP:
 		copy_printable(c->user, sizeof(c->user), ev->user, sizeof(ev->user));
@@ -695,6 +712,9 @@ void calls_auth_done(struct calls *calls, uint16_t tunnel_id, uint16_t session_i
 	copy_printable(why, sizeof(why), res->why, sizeof(res->why));
 	if (c && res->reply.result == CTL_AUTH_REJECT)
 		c->radius_rejected = true;
+	if (res->reply.result != CTL_AUTH_ACCEPT && c && sender == pppd_pid(c->pppd))
+		history_feed_radius(calls->history, now_usec(calls), &c->tunnel_peer,
+				    res->reply.result, user, auth_method_name(rq->method), why);
 	if (res->reply.result != CTL_AUTH_ACCEPT) {
 		log_msg(LOG_NOTICE,
 			"tunnel=%u session=%u event=radius_%s user=\"%s\" method=%s reason=\"%s\"",

@@ -32,6 +32,7 @@
 #include "config.h"
 #include "ctl_proto.h"
 #include "dataplane.h"
+#include "history.h"
 #include "lns.h"
 #include "stats.h"
 
@@ -58,6 +59,12 @@ struct calls *calls_free(struct calls *calls);
  */
 int calls_start(struct calls *calls, const struct lns_call *lc, int tunnel_fd,
 		const struct sockaddr_storage *peer, const struct sockaddr_storage *local);
+/*
+ * What PPP reports of each call, how its pppd ends, RADIUS's refusals and
+ * an empty pool go to history from now on (history_feed.h); history must
+ * outlive the table.
+ */
+void calls_set_history(struct calls *calls, struct history *history);
 /*
  * RADIUS accounting for every call from now on (acct must outlive the
  * table): Start when IPCP is up, Interim-Update every interval (the

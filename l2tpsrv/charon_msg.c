@@ -26,6 +26,7 @@ static const struct {
 	{ CHARON_CHILD_DOWN, "child-down" },
 	{ CHARON_CHILD_REKEY, "child-rekey" },
 	{ CHARON_CHILD_MIGRATE, "child-migrate" },
+	{ CHARON_IKE_FAIL, "ike-fail" },
 };
 
 const char *charon_event_name(enum charon_event_kind kind)
@@ -182,6 +183,8 @@ enum {
 	NEED_NEW = 1 << 2,
 	NEED_ADDRESSES = 1 << 3,
 	NEED_PROTO = 1 << 4,
+	NEED_REMOTE = 1 << 5,
+	NEED_ALERT = 1 << 6,
 };
 
 static unsigned int needs(enum charon_event_kind kind)
@@ -206,6 +209,8 @@ static unsigned int needs(enum charon_event_kind kind)
 		return NEED_IKE | NEED_CHILD;
 	case CHARON_CHILD_REKEY:
 		return NEED_IKE | NEED_CHILD | NEED_NEW | NEED_ADDRESSES;
+	case CHARON_IKE_FAIL:
+		return NEED_ALERT | NEED_REMOTE;
 	}
 	return 0;
 }
@@ -324,6 +329,16 @@ int charon_msg_parse(const uint8_t *buf, size_t len, struct charon_event *ev, ch
 			ok = parse_mark(value, &ev->child_sa.mark_out, &ev->child_sa.mark_out_mask);
 		} else if (KEY("remote-ports")) {
 			ok = parse_ports(value, &ev->child_sa.port_lo, &ev->child_sa.port_hi);
+		} else if (KEY("alert")) {
+			COPY(ev->fail.alert);
+			ok = ok && value[0];
+			have |= NEED_ALERT;
+		} else if (KEY("exchange")) {
+			COPY(ev->fail.exchange);
+		} else if (KEY("notify")) {
+			COPY(ev->fail.notify);
+		} else if (KEY("encrypted")) {
+			ok = parse_bool(value, &ev->fail.encrypted);
 		} /* other keys: newer plugins may send more */
 #undef KEY
 #undef COPY
@@ -337,7 +352,10 @@ int charon_msg_parse(const uint8_t *buf, size_t len, struct charon_event *ev, ch
 	set_port(&ev->ike_sa.remote, remote_port);
 	if (has_local && has_remote)
 		have |= NEED_ADDRESSES;
+	if (has_remote)
+		have |= NEED_REMOTE;
 	ev->ike_sa.has_addresses = has_local && has_remote;
+	ev->fail.has_remote = has_remote;
 	if ((needs(ev->kind) & have) != needs(ev->kind)) {
 		unsigned int missing = needs(ev->kind) & ~have;
 
@@ -346,6 +364,8 @@ int charon_msg_parse(const uint8_t *buf, size_t len, struct charon_event *ev, ch
 			 : missing & NEED_CHILD	  ? "child="
 			 : missing & NEED_NEW	  ? "new="
 			 : missing & NEED_PROTO	  ? "proto="
+			 : missing & NEED_ALERT	  ? "alert="
+			 : missing & NEED_REMOTE  ? "remote="
 						  : "local= and remote=");
 		return -EINVAL;
 	}

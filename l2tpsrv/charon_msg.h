@@ -27,6 +27,7 @@ enum charon_event_kind {
 	CHARON_CHILD_DOWN,
 	CHARON_CHILD_REKEY,
 	CHARON_CHILD_MIGRATE,
+	CHARON_IKE_FAIL,
 };
 
 /* What an IKE SA's fields say; has_* tell which were present. */
@@ -52,6 +53,15 @@ struct charon_child {
 	uint16_t port_lo, port_hi; /* remote-ports; 0-65535 when not given */
 };
 
+/* ike-fail: what failed (the names are charon_proto.h's); "" when not given. */
+struct charon_fail {
+	char alert[CHARON_NAME_MAX];
+	char exchange[CHARON_NAME_MAX];
+	char notify[CHARON_NAME_MAX];
+	bool encrypted;
+	bool has_remote; /* ike_sa.remote (and its port) was given */
+};
+
 struct charon_event {
 	enum charon_event_kind kind;
 	uint32_t ike;       /* ike=: the IKE SA's unique id */
@@ -62,6 +72,7 @@ struct charon_event {
 	bool requests;      /* hello: requests=1, the plugin takes requests */
 	struct charon_ike ike_sa;
 	struct charon_child child_sa;
+	struct charon_fail fail;
 };
 
 /* The event's name as it appears on the wire ("child-up"). */

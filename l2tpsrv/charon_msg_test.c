@@ -131,6 +131,8 @@ START_TEST(every_event_kind)
 		  CHARON_CHILD_REKEY, 5, 7, 8 },
 		{ "child-migrate ike=6 child=7", CHARON_CHILD_MIGRATE, 6, 7, 0 },
 		{ "child-migrate ike=6 child=7 " IKE_FIELDS, CHARON_CHILD_MIGRATE, 6, 7, 0 },
+		{ "ike-fail ike=9 alert=timeout remote=192.0.2.254", CHARON_IKE_FAIL, 9, 0, 0 },
+		{ "ike-fail alert=parse-error remote=192.0.2.254", CHARON_IKE_FAIL, 0, 0, 0 },
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -147,6 +149,51 @@ START_TEST(every_event_kind)
 	}
 	ck_assert_str_eq(charon_event_name((enum charon_event_kind)0), "?");
 	ck_assert_str_eq(charon_event_name((enum charon_event_kind)99), "?");
+}
+END_TEST
+
+/*
+ * ike-fail, in the very lines the plugin's l2tpsrv_msg_test.c checks that
+ * it writes: what failed, and the peer's address.
+ */
+START_TEST(ike_fail_fields)
+{
+	struct charon_event ev;
+
+	parse_ok("ike-fail ike=9 alert=parse-error exchange=main-mode encrypted=1 "
+		 "ikev=1 local=198.51.100.1 local-port=4500 remote=203.0.113.7 "
+		 "remote-port=4500 nat-local=0 nat-remote=1",
+		 &ev);
+	ck_assert_int_eq(ev.kind, CHARON_IKE_FAIL);
+	ck_assert_uint_eq(ev.ike, 9);
+	ck_assert_str_eq(ev.fail.alert, "parse-error");
+	ck_assert_str_eq(ev.fail.exchange, "main-mode");
+	ck_assert(ev.fail.encrypted);
+	ck_assert_str_eq(ev.fail.notify, "");
+	ck_assert(ev.fail.has_remote);
+	ck_assert(ev.ike_sa.has_addresses);
+	ck_assert_uint_eq(ev.ike_sa.version, 1);
+	assert_v4(&ev.ike_sa.remote, "203.0.113.7", 4500);
+	ck_assert(!ev.ike_sa.nat_local);
+	ck_assert(ev.ike_sa.nat_remote);
+
+	/* no IKE SA, no local address: the remote one is enough */
+	parse_ok("ike-fail alert=proposal-child notify=NO_PROPOSAL_CHOSEN "
+		 "remote=2001:db8::7 remote-id=C=CH,%20CN=client",
+		 &ev);
+	ck_assert_uint_eq(ev.ike, 0);
+	ck_assert_str_eq(ev.fail.alert, "proposal-child");
+	ck_assert_str_eq(ev.fail.notify, "NO_PROPOSAL_CHOSEN");
+	ck_assert_str_eq(ev.fail.exchange, "");
+	ck_assert(!ev.fail.encrypted);
+	ck_assert(ev.fail.has_remote);
+	ck_assert(!ev.ike_sa.has_addresses);
+	assert_v6(&ev.ike_sa.remote, "2001:db8::7", 0);
+	ck_assert_str_eq(ev.ike_sa.remote_id, "C=CH, CN=client");
+
+	/* an alert this l2tpsrv does not know is still taken (diagnose shows it) */
+	parse_ok("ike-fail alert=something-new remote=192.0.2.9", &ev);
+	ck_assert_str_eq(ev.fail.alert, "something-new");
 }
 END_TEST
 
@@ -347,6 +394,9 @@ START_TEST(missing_required_keys)
 		{ "child-rekey ike=1 child=2 new=3", "child-rekey without local= and remote=" },
 		{ "child-migrate ike=1", "child-migrate without child=" },
 		{ "child-migrate child=1", "child-migrate without ike=" },
+		{ "ike-fail remote=192.0.2.2", "ike-fail without alert=" },
+		{ "ike-fail ike=1 alert=timeout", "ike-fail without remote=" },
+		{ "ike-fail alert=timeout local=192.0.2.1", "ike-fail without remote=" },
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
@@ -400,6 +450,8 @@ START_TEST(bad_values)
 		{ "ike-down ike=1 remote-ports=1701-", "remote-ports" },
 		{ "ike-down ike=1 remote-ports=0-65536", "remote-ports" },
 		{ "ike-down ike=1 remote-ports=a-b", "remote-ports" },
+		{ "ike-fail alert= remote=192.0.2.2", "alert" },
+		{ "ike-fail alert=timeout remote=192.0.2.2 encrypted=yes", "encrypted" },
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -627,7 +679,7 @@ static void check_outcome(const uint8_t *buf, size_t len, unsigned int *accepted
 		return;
 	}
 	(*accepted)++;
-	ck_assert(ev.kind >= CHARON_HELLO && ev.kind <= CHARON_CHILD_MIGRATE);
+	ck_assert(ev.kind >= CHARON_HELLO && ev.kind <= CHARON_IKE_FAIL);
 	ck_assert_uint_lt(strnlen(ev.version, sizeof(ev.version)), sizeof(ev.version));
 	ck_assert_uint_lt(strnlen(ev.ike_sa.remote_id, CHARON_ID_MAX), CHARON_ID_MAX);
 	ck_assert_uint_lt(strnlen(ev.ike_sa.eap_id, CHARON_ID_MAX), CHARON_ID_MAX);
@@ -635,7 +687,13 @@ static void check_outcome(const uint8_t *buf, size_t len, unsigned int *accepted
 	ck_assert_uint_lt(strnlen(ev.ike_sa.cert, CHARON_ID_MAX), CHARON_ID_MAX);
 	ck_assert_uint_lt(strnlen(ev.child_sa.name, CHARON_NAME_MAX), CHARON_NAME_MAX);
 	ck_assert_uint_le(ev.child_sa.port_lo, ev.child_sa.port_hi);
-	if (ev.kind != CHARON_HELLO && ev.kind != CHARON_SYNC_BEGIN && ev.kind != CHARON_SYNC_END)
+	ck_assert_uint_lt(strnlen(ev.fail.alert, CHARON_NAME_MAX), CHARON_NAME_MAX);
+	ck_assert_uint_lt(strnlen(ev.fail.exchange, CHARON_NAME_MAX), CHARON_NAME_MAX);
+	ck_assert_uint_lt(strnlen(ev.fail.notify, CHARON_NAME_MAX), CHARON_NAME_MAX);
+	if (ev.kind == CHARON_IKE_FAIL)
+		ck_assert(ev.fail.alert[0] && ev.fail.has_remote);
+	else if (ev.kind != CHARON_HELLO && ev.kind != CHARON_SYNC_BEGIN &&
+		 ev.kind != CHARON_SYNC_END)
 		ck_assert_uint_ne(ev.ike, 0);
 }
 
@@ -648,6 +706,7 @@ START_TEST(random_input_never_crashes)
 		"ike-up ike=3 local=2001:db8::1 local-port=500 remote=2001:db8::2 remote-port=500",
 		"hello proto=1 version=0.3",
 		"child-down ike=5 child=7",
+		"ike-fail ike=9 alert=parse-error exchange=main-mode encrypted=1 remote=203.0.113.7",
 	};
 	static uint8_t buf[CHARON_MSG_MAX + 64];
 	static const char alphabet[] = "%=- 0123456789abcdefABCDEFGxz.:/";
@@ -721,6 +780,7 @@ int main(void)
 
 	tcase_add_test(good, child_up_every_field);
 	tcase_add_test(good, every_event_kind);
+	tcase_add_test(good, ike_fail_fields);
 	tcase_add_test(good, hello_fields);
 	tcase_add_test(good, defaults_when_not_given);
 	tcase_add_test(good, ipv6_addresses);

@@ -37,6 +37,55 @@
  *   child-migrate ike=U child=C IKE
  *                              an existing CHILD_SA C now belongs to IKE SA
  *                              U (IKEv1 reauthentication adopts them)
+ *   ike-fail [ike=U] alert=NAME [exchange=NAME] [encrypted=0|1]
+ *            [notify=NAME] IKE
+ *                              a negotiation with the peer failed (U: the
+ *                              IKE SA it was for, often one never up). IKE
+ *                              has at least ikev, remote and remote-port.
+ *                              Any stranger can cause these: the plugin
+ *                              drops them while its queue is half full,
+ *                              and no sync repeats them. For l2tpctl
+ *                              diagnose (l2tpsrv's history.h).
+ *
+ * ike-fail's alert NAMEs (charon 5.9.8's alert_t, bus.h, and the IKEv1
+ * error notifies charon sends without an alert):
+ *   auth-failed        ALERT_PEER_AUTH_FAILED: the peer's authentication
+ *                      failed here (pre-shared key, certificate)
+ *   local-auth-failed  ALERT_LOCAL_AUTH_FAILED: ours did (no key or
+ *                      certificate for it here, or the peer refused it)
+ *   proposal-ike       ALERT_PROPOSAL_MISMATCH_IKE; IKEv1: the
+ *                      NO_PROPOSAL_CHOSEN we send before the IKE SA is up
+ *                      (Main Mode)
+ *   key-failed         IKEv1: the INVALID_KEY_INFORMATION Main Mode sends
+ *                      when it cannot derive the keys, mostly for want of
+ *                      a pre-shared key for the peer
+ *   proposal-child     ALERT_PROPOSAL_MISMATCH_CHILD; IKEv1: the
+ *                      NO_PROPOSAL_CHOSEN or INVALID_KEY_INFORMATION (PFS)
+ *                      we send once it is up (Quick Mode)
+ *   ts-mismatch        ALERT_TS_MISMATCH; IKEv1: the INVALID_ID_INFORMATION
+ *                      Quick Mode sends for "no matching CHILD_SA config"
+ *   timeout            ALERT_HALF_OPEN_TIMEOUT, ALERT_PEER_INIT_UNREACHABLE,
+ *                      ALERT_RETRANSMIT_SEND_TIMEOUT before the IKE SA is
+ *                      up: the peer stopped answering (behind a NAT, see
+ *                      nat-local/nat-remote: Windows' error 809)
+ *   dpd-timeout        ALERT_RETRANSMIT_SEND_TIMEOUT on an established IKE
+ *                      SA: the peer vanished
+ *   parse-error        ALERT_PARSE_ERROR_HEADER, ALERT_PARSE_ERROR_BODY,
+ *                      with exchange= and, IKEv1, encrypted=: an encrypted
+ *                      Main Mode message that does not parse was mostly
+ *                      decrypted with the wrong key: a PSK mismatch (see
+ *                      charon-plugin/l2tpsrv_listener.c)
+ *   cert-expired, cert-revoked, cert-untrusted (ALERT_CERT_NO_ISSUER,
+ *   ALERT_CERT_UNTRUSTED_ROOT), cert-invalid (ALERT_CERT_VALIDATION_FAILED,
+ *   _EXCEEDED_PATH_LEN, _POLICY_VIOLATION)
+ *                      the peer's certificate was refused
+ *   authorization-failed  ALERT_AUTHORIZATION_FAILED
+ *   install-failed     ALERT_INSTALL_CHILD_SA_FAILED, _POLICY_FAILED: the
+ *                      kernel refused the CHILD_SA
+ *   peer-notify        IKEv1: the peer sent an error notify (notify=NAME)
+ * exchange NAMEs: main-mode aggressive-mode quick-mode informational
+ * ike-sa-init ike-auth create-child-sa other; notify NAMEs are charon's
+ * (NO_PROPOSAL_CHOSEN, ...).
  *
  * IKE fields:
  *   ikev=1|2

@@ -21,6 +21,7 @@
 #include "call.h"
 #include "control.h"
 #include "ctl_proto.h"
+#include "history.h"
 #include "ipsec.h"
 #include "lns.h"
 #include "log.h"
@@ -50,6 +51,7 @@ struct client {
 		struct ctl_match match;
 		struct ctl_auth_request auth;
 		struct ctl_eap_request eap;
+		struct ctl_peer peer;
 	} arg; /* what follows the request, for the commands that take one */
 	size_t req_len; /* of req and arg together */
 	struct auth_request *pending; /* CTL_AUTH sent to RADIUS, not answered yet */
@@ -278,6 +280,67 @@ static int32_t ppp_event(struct client *c)
 	return calls_ppp_event(calls, c->req.tunnel_id, c->req.session_id, cred.pid, &c->arg.ppp);
 }
 
+/* An IPv4 or IPv6 address, no port; false for anything else. */
+static bool parse_peer(const struct ctl_peer *p, struct sockaddr_storage *ss)
+{
+	struct sockaddr_in *in = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
+
+	memset(ss, 0, sizeof(*ss));
+	if (!memchr(p->addr, '\0', sizeof(p->addr)))
+		return false;
+	if (inet_pton(AF_INET, p->addr, &in->sin_addr) == 1) {
+		in->sin_family = AF_INET;
+		return true;
+	}
+	if (inet_pton(AF_INET6, p->addr, &in6->sin6_addr) == 1) {
+		in6->sin6_family = AF_INET6;
+		return true;
+	}
+	return false;
+}
+
+/*
+ * CTL_DIAGNOSE: a struct ctl_history (whatever the status), then the
+ * peer's events, oldest first, their times made ages.
+ */
+static int32_t diagnose(struct client *c, uint64_t now)
+{
+	struct history_event ev[CTL_HISTORY_EVENTS];
+	struct ctl_history hdr = { 0 };
+	struct sockaddr_storage peer;
+	uint64_t lost = 0;
+	int n;
+
+	if (!parse_peer(&c->arg.peer, &peer)) {
+		out_append(c, &hdr, sizeof(hdr));
+		return -EINVAL;
+	}
+	inet_ntop(peer.ss_family,
+		  peer.ss_family == AF_INET ? (const void *)&((struct sockaddr_in *)&peer)->sin_addr
+					    : (const void *)&((struct sockaddr_in6 *)&peer)->sin6_addr,
+		  hdr.peer, sizeof(hdr.peer));
+	n = history_get(server_history(c->ctl->srv), &peer, ev, CTL_HISTORY_EVENTS, &lost);
+	if (n < 0) {
+		out_append(c, &hdr, sizeof(hdr));
+		return n;
+	}
+	hdr.n_events = (uint32_t)n;
+	hdr.n_lost = lost > UINT32_MAX ? UINT32_MAX : (uint32_t)lost;
+	out_append(c, &hdr, sizeof(hdr));
+	for (int i = 0; i < n; i++) {
+		struct ctl_history_event e = {
+			.age_ms = now > ev[i].usec ? (now - ev[i].usec) / 1000 : 0,
+			.phase = ev[i].phase,
+			.result = ev[i].result,
+		};
+
+		copy_string(e.detail, sizeof(e.detail), ev[i].detail);
+		out_append(c, &e, sizeof(e));
+	}
+	return 0;
+}
+
 /* run_request's word for "the answer comes later" (CTL_AUTH). */
 #define CTL_PENDING 1
 
@@ -456,6 +519,8 @@ static int32_t run_request(struct client *c, struct ctl_reply *reply)
 	case CTL_STATS:
 		append_stats(c);
 		return 0;
+	case CTL_DIAGNOSE:
+		return diagnose(c, now);
 	}
 	return -EOPNOTSUPP;
 }
@@ -511,6 +576,8 @@ static size_t request_size(const struct client *c)
 		return sizeof(c->req) + sizeof(c->arg.auth);
 	case CTL_EAP:
 		return sizeof(c->req) + sizeof(c->arg.eap);
+	case CTL_DIAGNOSE:
+		return sizeof(c->req) + sizeof(c->arg.peer);
 	}
 	return sizeof(c->req);
 }

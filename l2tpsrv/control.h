@@ -1,7 +1,7 @@
 /*
  * control: the daemon's end of the control socket (ctl_proto.h), used by
- * l2tpctl: list tunnels and sessions, close them, show the counters, stop
- * the server.
+ * l2tpctl: list tunnels and sessions, close them, show the counters, tell
+ * what happened to a client lately (history.h), stop the server.
  */
 #ifndef L2TPSRV_CONTROL_H
 #define L2TPSRV_CONTROL_H

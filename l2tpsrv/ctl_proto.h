@@ -3,13 +3,15 @@
  * (control.c) and l2tpctl.
  *
  * A client connects to the unix stream socket, writes one struct
- * ctl_request (followed, for CTL_PPP_EVENT, CTL_KILL, CTL_AUTH and CTL_EAP,
- * by the one struct that command takes), and reads one struct ctl_reply
- * followed by n_tunnels struct ctl_tunnel and n_sessions struct ctl_session
- * (CTL_AUTH: by one struct ctl_auth_reply when status is 0; CTL_EAP: by one
- * struct ctl_eap_reply; CTL_RELOAD: by one struct ctl_text, whatever the
- * status; CTL_STATS: by one struct ctl_stats); then the daemon closes the
- * connection. Every struct has a fixed size and is checked exactly;
+ * ctl_request (followed, for CTL_PPP_EVENT, CTL_KILL, CTL_AUTH, CTL_EAP and
+ * CTL_DIAGNOSE, by the one struct that command takes), and reads one struct
+ * ctl_reply followed by n_tunnels struct ctl_tunnel and n_sessions struct
+ * ctl_session (CTL_AUTH: by one struct ctl_auth_reply when status is 0;
+ * CTL_EAP: by one struct ctl_eap_reply; CTL_RELOAD: by one struct ctl_text,
+ * whatever the status; CTL_STATS: by one struct ctl_stats; CTL_DIAGNOSE: by
+ * one struct ctl_history, whatever the status, and its n_events struct
+ * ctl_history_event); then the daemon closes the connection. Every struct
+ * has a fixed size and is checked exactly;
  * strings are NUL-terminated within their arrays. Both ends run on the
  * same host, so integers are in host order.
  *
@@ -65,6 +67,63 @@ enum ctl_command {
 	CTL_RELOAD = 10,
 	/* The server's counters (stats.h): a struct ctl_stats follows the reply. */
 	CTL_STATS = 11,
+	/*
+	 * What l2tpsrv recorded of one peer (its outer IP address, the same
+	 * for IKE and L2TP), for l2tpctl diagnose: a struct ctl_peer follows.
+	 * The reply's struct ctl_history says how many events follow, oldest
+	 * first (the last CTL_HISTORY_EVENTS at most). -ENOENT: no record of
+	 * that address; -EINVAL: addr is no IPv4 or IPv6 address.
+	 */
+	CTL_DIAGNOSE = 12,
+};
+
+struct ctl_peer {
+	char addr[64]; /* "203.0.113.7", "2001:db8::7"; NUL-terminated */
+};
+
+/* CTL_DIAGNOSE: the phases a client goes through, in this order. */
+enum ctl_phase {
+	CTL_PHASE_IKE = 0,    /* IKE SA (Main Mode, IKE_SA_INIT/IKE_AUTH) */
+	CTL_PHASE_ESP = 1,    /* the CHILD_SA that carries L2TP (Quick Mode) */
+	CTL_PHASE_SCCRQ = 2,  /* L2TP: the client asks for a tunnel */
+	CTL_PHASE_TUNNEL = 3, /* ... and completes it (SCCCN) */
+	CTL_PHASE_ICRQ = 4,   /* it places a call */
+	CTL_PHASE_ICCN = 5,   /* ... which is connected: the session is up */
+	CTL_PHASE_LCP = 6,    /* PPP's link */
+	CTL_PHASE_AUTH = 7,   /* PPP authentication */
+	CTL_PHASE_IPCP = 8,   /* PPP's IP: the client has its address */
+	CTL_PHASE_COUNT = 9,
+};
+
+enum ctl_result {
+	CTL_RESULT_FAIL = 0, /* the phase failed */
+	CTL_RESULT_OK = 1,   /* it succeeded */
+	CTL_RESULT_DOWN = 2, /* what it had set up ended */
+};
+
+/* The longest detail of an event, with its NUL. */
+#define CTL_HISTORY_DETAIL 176
+/* The most events l2tpsrv keeps of one peer, and the most peers it keeps. */
+#define CTL_HISTORY_EVENTS 32
+#define CTL_HISTORY_PEERS 256
+
+struct ctl_history {
+	uint32_t n_events;
+	uint32_t n_lost;   /* older events that no longer fit */
+	char peer[64];     /* the address, as l2tpsrv writes it */
+};
+
+/*
+ * One event: what happened in which phase, and what the layer said of it
+ * as KEY=VALUE words ("alert=proposal-ike ikev=1 ...", "exit=11 ...");
+ * printable ASCII, never a secret.
+ */
+struct ctl_history_event {
+	uint64_t age_ms;  /* how long ago */
+	uint8_t phase;    /* enum ctl_phase */
+	uint8_t result;   /* enum ctl_result */
+	uint8_t reserved[6];
+	char detail[CTL_HISTORY_DETAIL];
 };
 
 struct ctl_text {
@@ -127,7 +186,12 @@ struct ctl_ppp_event {
 	uint32_t kind;        /* enum ctl_ppp_event_kind */
 	int32_t exit_status;  /* pppd's EXIT_* status when IPCP went down (else at exit) */
 	char user[64];        /* the name the peer authenticated with */
-	char method[16];      /* "pap", "chap", "mschap", "mschap-v2", "eap" */
+	/*
+	 * "pap", "chap", "mschap", "mschap-v2", "eap"; in a DOWN before any
+	 * AUTH_UP, the method LCP agreed on, "" when the peer refused to
+	 * authenticate at all
+	 */
+	char method[16];
 	char ifname[16];      /* ppp0 ... */
 	uint32_t local_addr;  /* IPv4, network order */
 	uint32_t remote_addr; /* IPv4, network order */

@@ -10,6 +10,7 @@
 #include <syslog.h>
 
 #include "charon_link.h"
+#include "history_feed.h"
 #include "ipsec.h"
 #include "log.h"
 #include "server.h"
@@ -19,6 +20,7 @@ struct ipsec {
 	struct lns *lns;
 	struct peers *peers;
 	struct charon_link *link;
+	struct history *history; /* the server's: what happened to each client */
 	bool synced; /* a sync-end came on this connection */
 };
 
@@ -141,6 +143,23 @@ static void recheck(struct ipsec *ipsec, const char *why)
 	free(refs.v);
 }
 
+/* A negotiation failed: key=value words, every value from the plugin made printable. */
+static void log_fail(const struct charon_event *ev)
+{
+	char peer[64], id[CHARON_ID_MAX], alert[CHARON_NAME_MAX], exchange[CHARON_NAME_MAX];
+	char notify[CHARON_NAME_MAX];
+
+	lns_sockaddr_string(&ev->ike_sa.remote, peer, sizeof(peer));
+	log_msg(LOG_INFO,
+		"event=ipsec_failed ike=%u peer=%s alert=\"%s\" exchange=\"%s\" notify=\"%s\" "
+		"nat_local=%s nat=%s id=\"%s\"",
+		ev->ike, peer, printable(ev->fail.alert, alert, sizeof(alert)),
+		printable(ev->fail.exchange, exchange, sizeof(exchange)),
+		printable(ev->fail.notify, notify, sizeof(notify)),
+		ev->ike_sa.nat_local ? "yes" : "no", ev->ike_sa.nat_remote ? "yes" : "no",
+		printable(ev->ike_sa.remote_id, id, sizeof(id)));
+}
+
 static void log_child_up(const struct charon_event *ev)
 {
 	char peer[64], id[CHARON_ID_MAX], user[CHARON_ID_MAX];
@@ -156,6 +175,46 @@ static void log_child_up(const struct charon_event *ev)
 		ev->child_sa.transport ? "transport" : "tunnel", ev->child_sa.reqid,
 		ev->child_sa.spi_in, ev->child_sa.spi_out, ev->child_sa.port_lo,
 		ev->child_sa.port_hi);
+}
+
+static bool ike_has_child(const struct peer_ike *ike, uint32_t child)
+{
+	for (size_t i = 0; i < ike->n_children; i++)
+		if (ike->children[i].uid == child)
+			return true;
+	return false;
+}
+
+/*
+ * The client's history: how far it got with IPsec. Called before the
+ * event changes the peer table, which knows where what goes down was.
+ */
+static void record(struct ipsec *ipsec, const struct charon_event *ev)
+{
+	const struct peer_ike *ike = ev->ike ? peers_find(ipsec->peers, ev->ike) : NULL;
+	uint64_t now = server_now();
+
+	switch (ev->kind) {
+	case CHARON_IKE_FAIL:
+		history_feed_charon(ipsec->history, now, ev, &ev->ike_sa.remote, ike != NULL);
+		break;
+	case CHARON_IKE_UP:
+	case CHARON_CHILD_UP:
+		if (ipsec->synced) /* a sync's replay is no news */
+			history_feed_charon(ipsec->history, now, ev, &ev->ike_sa.remote, true);
+		break;
+	case CHARON_CHILD_DOWN:
+		/* only the CHILD_SAs that carry L2TP, which the table has */
+		if (ike && ike->sa.has_addresses && ike_has_child(ike, ev->child))
+			history_feed_charon(ipsec->history, now, ev, &ike->sa.remote, true);
+		break;
+	case CHARON_IKE_DOWN:
+		if (ike && ike->sa.has_addresses)
+			history_feed_charon(ipsec->history, now, ev, &ike->sa.remote, true);
+		break;
+	default:
+		break;
+	}
 }
 
 static void on_event(void *ctx, const struct charon_event *ev)
@@ -177,11 +236,15 @@ static void on_event(void *ctx, const struct charon_event *ev)
 	case CHARON_SYNC_BEGIN:
 		ipsec->synced = false;
 		break;
+	case CHARON_IKE_FAIL:
+		log_fail(ev);
+		break;
 	default:
 		log_msg(LOG_DEBUG, "event=charon_%s ike=%u child=%u new=%u",
 			charon_event_name(ev->kind), ev->ike, ev->child, ev->new_id);
 		break;
 	}
+	record(ipsec, ev);
 	changed = peers_apply(ipsec->peers, ev);
 	if (ev->kind == CHARON_SYNC_END) {
 		ipsec->synced = true;
@@ -268,7 +331,7 @@ int ipsec_terminate_ike(struct ipsec *ipsec, uint64_t owner, const char *reason)
 }
 
 int ipsec_new(struct ipsec **out, sd_event *event, const struct l2tpsrv_config *cfg,
-	      struct lns *lns)
+	      struct lns *lns, struct history *history)
 {
 	struct ipsec *ipsec = calloc(1, sizeof(*ipsec));
 	int r;
@@ -278,6 +341,7 @@ int ipsec_new(struct ipsec **out, sd_event *event, const struct l2tpsrv_config *
 		return -ENOMEM;
 	ipsec->cfg = cfg;
 	ipsec->lns = lns;
+	ipsec->history = history;
 	ipsec->peers = peers_new();
 	if (!ipsec->peers) {
 		free(ipsec);

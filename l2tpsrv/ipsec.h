@@ -19,14 +19,19 @@
 #include <systemd/sd-event.h>
 
 #include "config.h"
+#include "history.h"
 #include "lns.h"
 #include "peers.h"
 
 struct ipsec;
 
-/* Listens for the plugin on cfg->charon_socket. Returns 0 or a negative errno (logged). */
+/*
+ * Listens for the plugin on cfg->charon_socket; what it reports of each
+ * client goes to history too (NULL: nowhere). Returns 0 or a negative
+ * errno (logged).
+ */
 int ipsec_new(struct ipsec **out, sd_event *event, const struct l2tpsrv_config *cfg,
-	      struct lns *lns);
+	      struct lns *lns, struct history *history);
 struct ipsec *ipsec_free(struct ipsec *ipsec);
 
 /*

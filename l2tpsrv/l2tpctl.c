@@ -10,7 +10,14 @@
  *   l2tpctl [-s SOCKET] set-accm TUNNEL SESSION SEND_ACCM RECV_ACCM
  *   l2tpctl [-s SOCKET] reload
  *   l2tpctl [-s SOCKET] shutdown
+ *   l2tpctl [-s SOCKET] [--json|--raw] diagnose PEER
+ *   l2tpctl [--json|--raw] diagnose --history FILE [PEER]
  *   l2tpctl init [--force] [--user NAME] [--root DIR] [--pool CIDR]
+ *
+ * diagnose asks what l2tpsrv recorded of a client's address (CTL_DIAGNOSE)
+ * and says how far the client got and why it stopped
+ * (l2tpctl_diagnose.h); --raw prints the events as they came, in the form
+ * --history reads back.
  */
 #include "autoconfig.h"
 
@@ -18,6 +25,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,6 +35,7 @@
 #include <unistd.h>
 
 #include "ctl_proto.h"
+#include "l2tpctl_diagnose.h"
 #include "l2tpctl_init.h"
 #include "l2tpctl_stats.h"
 
@@ -36,6 +45,8 @@ struct listing {
 	struct ctl_stats stats; /* CTL_STATS's */
 	struct ctl_tunnel *tunnels;
 	struct ctl_session *sessions;
+	struct ctl_history history; /* CTL_DIAGNOSE's */
+	struct ctl_history_event *events;
 };
 
 static void usage(FILE *f)
@@ -50,6 +61,8 @@ static void usage(FILE *f)
 		   "       l2tpctl [-s SOCKET] set-accm TUNNEL SESSION SEND_ACCM RECV_ACCM\n"
 		   "       l2tpctl [-s SOCKET] reload\n"
 		   "       l2tpctl [-s SOCKET] shutdown\n"
+		   "       l2tpctl [-s SOCKET] [--json|--raw] diagnose PEER\n"
+		   "       l2tpctl [--json|--raw] diagnose --history FILE [PEER]\n"
 		   "       l2tpctl init [--force] [--user NAME] [--root DIR] [--pool CIDR]\n"
 		   "Default socket: %s\n",
 		CTL_DEFAULT_SOCKET);
@@ -114,6 +127,22 @@ static int request(const char *path, const struct ctl_request *rq, const void *a
 	     !read_all(fd, &out->stats, sizeof(out->stats)))) {
 		fprintf(stderr, "l2tpctl: truncated reply from l2tpsrv\n");
 		goto out;
+	}
+	if (rq->command == CTL_DIAGNOSE) {
+		if (!read_all(fd, &out->history, sizeof(out->history)) ||
+		    out->history.n_events > CTL_HISTORY_EVENTS) {
+			fprintf(stderr, "l2tpctl: bad reply from l2tpsrv\n");
+			goto out;
+		}
+		out->events = calloc(out->history.n_events + 1, sizeof(*out->events));
+		if (!out->events) {
+			r = -ENOMEM;
+			goto out;
+		}
+		if (!read_all(fd, out->events, out->history.n_events * sizeof(*out->events))) {
+			fprintf(stderr, "l2tpctl: truncated reply from l2tpsrv\n");
+			goto out;
+		}
 	}
 	out->text.text[sizeof(out->text.text) - 1] = '\0';
 	r = 0;
@@ -470,6 +499,116 @@ static bool parse_match(char **args, int n, struct ctl_match *m)
 	return false;
 }
 
+/* The daemon's events as diagnose reads them; false for one it should not have sent. */
+static bool take_events(const struct listing *l, struct diag_event *ev)
+{
+	for (uint32_t i = 0; i < l->history.n_events; i++) {
+		const struct ctl_history_event *e = &l->events[i];
+
+		if (e->phase >= CTL_PHASE_COUNT || e->result > CTL_RESULT_DOWN) {
+			fprintf(stderr, "l2tpctl: bad event from l2tpsrv\n");
+			return false;
+		}
+		ev[i].age_ms = e->age_ms;
+		ev[i].phase = (enum ctl_phase)e->phase;
+		ev[i].result = (enum ctl_result)e->result;
+		snprintf(ev[i].detail, sizeof(ev[i].detail), "%.*s", (int)sizeof(e->detail) - 1,
+			 e->detail);
+	}
+	return true;
+}
+
+enum diag_output { DIAG_TEXT, DIAG_JSON, DIAG_RAW };
+
+/* origin: where the events come from, for --raw's first line. */
+static void print_diagnosis(const char *origin, const char *peer, const struct diag_event *ev,
+			    size_t n, enum diag_output how)
+{
+	struct diagnosis d;
+
+	if (how == DIAG_RAW) {
+		diag_print_raw(stdout, origin, peer, ev, n);
+		return;
+	}
+	diagnose(ev, n, &d);
+	if (how == DIAG_JSON)
+		diag_print_json(stdout, peer, ev, n, &d);
+	else
+		diag_print_text(stdout, peer, ev, n, &d);
+}
+
+/* diagnose --history FILE [PEER]: events from a file ("-": standard input). */
+static int diagnose_file(const char *file, const char *peer_arg, enum diag_output how)
+{
+	static struct diag_event ev[1024];
+	char peer[256], err[160], origin[PATH_MAX + 32];
+	FILE *f = strcmp(file, "-") ? fopen(file, "r") : stdin;
+	int n;
+
+	if (!f) {
+		fprintf(stderr, "l2tpctl: %s: %s\n", file, strerror(errno));
+		return EXIT_FAILURE;
+	}
+	snprintf(peer, sizeof(peer), "%s", peer_arg ? peer_arg : file);
+	n = diag_read_raw(f, ev, sizeof(ev) / sizeof(ev[0]), peer, peer_arg ? 0 : sizeof(peer),
+			  err, sizeof(err));
+	if (f != stdin)
+		fclose(f);
+	if (n < 0) {
+		fprintf(stderr, "l2tpctl: %s: %s\n", file, err);
+		return EXIT_FAILURE;
+	}
+	if (n == 0) {
+		fprintf(stderr, "l2tpctl: %s: no events\n", file);
+		return EXIT_FAILURE;
+	}
+	snprintf(origin, sizeof(origin), "replayed from %s", file);
+	print_diagnosis(origin, peer, ev, (size_t)n, how);
+	return EXIT_SUCCESS;
+}
+
+/* diagnose PEER: what l2tpsrv recorded of that address. */
+static int diagnose_peer(const char *path, const char *peer, enum diag_output how)
+{
+	struct ctl_request rq = { .magic = CTL_MAGIC, .version = CTL_VERSION,
+				  .command = CTL_DIAGNOSE };
+	struct diag_event ev[CTL_HISTORY_EVENTS];
+	struct ctl_peer p = { 0 };
+	char origin[160];
+	struct in6_addr a6;
+	struct listing l;
+	int r, rc = EXIT_FAILURE;
+
+	if (strlen(peer) >= sizeof(p.addr) ||
+	    (inet_pton(AF_INET, peer, &a6) != 1 && inet_pton(AF_INET6, peer, &a6) != 1)) {
+		fprintf(stderr, "l2tpctl: diagnose: '%s' is not an IPv4 or IPv6 address\n", peer);
+		return EXIT_FAILURE;
+	}
+	snprintf(p.addr, sizeof(p.addr), "%s", peer);
+	r = request(path, &rq, &p, sizeof(p), &l);
+	if (r == 0 && l.reply.status == -ENOENT)
+		fprintf(stderr, "l2tpctl: no record of %s: l2tpsrv has heard nothing of that "
+				"address lately (it remembers the last %u addresses)\n",
+			peer, CTL_HISTORY_PEERS);
+	else if (r == 0 && l.reply.status < 0)
+		fprintf(stderr, "l2tpctl: diagnose: %s\n", strerror(-l.reply.status));
+	else if (r == 0 && take_events(&l, ev)) {
+		l.history.peer[sizeof(l.history.peer) - 1] = '\0';
+		snprintf(origin, sizeof(origin), "recorded: l2tpctl diagnose --raw %s (l2tpctl %s)",
+			 peer, PACKAGE_VERSION);
+		print_diagnosis(origin, l.history.peer[0] ? l.history.peer : peer, ev,
+				l.history.n_events, how);
+		if (l.history.n_lost)
+			fprintf(stderr, "l2tpctl: %" PRIu32 " older events of %s are no longer kept\n",
+				l.history.n_lost, peer);
+		rc = EXIT_SUCCESS;
+	}
+	free(l.tunnels);
+	free(l.sessions);
+	free(l.events);
+	return rc;
+}
+
 static void print(const struct listing *l, bool json, char show)
 {
 	if (show == 's')
@@ -487,12 +626,15 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "socket", required_argument, NULL, 's' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "raw", no_argument, NULL, 'r' },
+		{ "history", required_argument, NULL, 'H' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct ctl_request rq = { .magic = CTL_MAGIC, .version = CTL_VERSION };
-	const char *path = CTL_DEFAULT_SOCKET, *cmd;
+	const char *path = CTL_DEFAULT_SOCKET, *cmd, *history = NULL;
+	bool raw = false;
 	struct ctl_match match = { 0 };
 	const void *arg = NULL;
 	size_t arg_len = 0;
@@ -514,6 +656,12 @@ int main(int argc, char **argv)
 		case 'j':
 			json = true;
 			break;
+		case 'r':
+			raw = true;
+			break;
+		case 'H':
+			history = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			return EXIT_SUCCESS;
@@ -528,6 +676,22 @@ int main(int argc, char **argv)
 	cmd = optind < argc ? argv[optind++] : "list";
 	nargs = argc - optind;
 	args = argv + optind;
+	if (!strcmp(cmd, "diagnose")) {
+		enum diag_output how = raw ? DIAG_RAW : json ? DIAG_JSON : DIAG_TEXT;
+
+		if ((raw && json) || nargs > 1 || (!history && nargs != 1)) {
+			fprintf(stderr, "l2tpctl: diagnose PEER, or diagnose --history FILE [PEER];"
+					" --json or --raw\n");
+			return EXIT_FAILURE;
+		}
+		return history ? diagnose_file(history, nargs ? args[0] : NULL, how)
+			       : diagnose_peer(path, args[0], how);
+	}
+	if (raw || history) {
+		fprintf(stderr, "l2tpctl: --raw and --history go with diagnose\n");
+		usage(stderr);
+		return EXIT_FAILURE;
+	}
 	if (!strcmp(cmd, "show") && nargs == 1 &&
 	    (!strcmp(args[0], "tunnels") || !strcmp(args[0], "sessions"))) {
 		rq.command = CTL_LIST;
@@ -593,5 +757,6 @@ int main(int argc, char **argv)
 	}
 	free(l.tunnels);
 	free(l.sessions);
+	free(l.events);
 	return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;
 }

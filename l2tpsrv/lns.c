@@ -58,6 +58,12 @@ void lns_printable(char *dst, size_t dst_len, const struct l2tp_bytes *b)
 	dst[n] = '\0';
 }
 
+void lns_report(struct lns *lns, const struct lns_event *ev)
+{
+	if (lns->io.event)
+		lns->io.event(lns->io_ctx, ev);
+}
+
 const struct avp_hiding *lns_hiding(const struct lns *lns, struct avp_hiding *h)
 {
 	if (!lns->cfg->secret_len)
@@ -352,6 +358,11 @@ static void reject_sccrq(struct lns *lns, const struct lns_addr *addr, uint16_t 
 	l2tp_control_header_write(&w, peer_id, 0, 0, 1, &off);
 	if (l2tp_msg_encode(&w, &m, NULL) && l2tp_header_finish(&w, off))
 		lns->io.send(lns->io_ctx, addr, buf, writer_len(&w));
+	lns_report(lns, &(struct lns_event){ .kind = LNS_EV_SCCRQ_REJECTED,
+					     .peer = &addr->peer,
+					     .result = result,
+					     .error = error,
+					     .text = text });
 }
 
 static void log_drop(struct lns *lns, const struct lns_addr *addr, const char *why)
@@ -382,6 +393,9 @@ static void input_new_tunnel(struct lns *lns, const struct lns_addr *addr,
 	if (lns->io.admit && lns->io.admit(lns->io_ctx, addr, &owner) < 0) {
 		lns->counters.packets_dropped++;
 		lns->counters.refused++;
+		lns_report(lns, &(struct lns_event){ .kind = LNS_EV_REFUSED,
+						     .peer = &addr->peer,
+						     .text = "no IPsec SA protects this peer" });
 		if (may_log_notice(lns)) {
 			lns_sockaddr_string(&addr->peer, peer, sizeof(peer));
 			log_msg(LOG_NOTICE, "tunnel=0 peer=%s event=refuse reason=\"no IPsec SA\"",

@@ -60,6 +60,38 @@ enum lns_end {
 /* "error", "peer", ... for logs. */
 const char *lns_end_name(enum lns_end end);
 
+/*
+ * What happened to a tunnel or call, for the per-peer history (history.h):
+ * the steps of its setup and why it failed or ended. The log lines say the
+ * same; these are for l2tpctl diagnose.
+ */
+enum lns_event_kind {
+	LNS_EV_REFUSED,        /* an SCCRQ io->admit() refused (no IPsec SA): dropped */
+	LNS_EV_SCCRQ,          /* an SCCRQ taken: text is the peer's Host Name */
+	LNS_EV_SCCRQ_REJECTED, /* an SCCRQ answered with StopCCN at once: result, error, text */
+	LNS_EV_TUNNEL_UP,      /* SCCCN: established; authenticated says with the secret */
+	LNS_EV_TUNNEL_STOP,    /* we stop the tunnel (StopCCN): result, error, text */
+	LNS_EV_TUNNEL_STOPPED, /* the peer's StopCCN: result, error, text its message */
+	LNS_EV_TUNNEL_LOST,    /* the peer stopped acknowledging */
+	LNS_EV_CALL,           /* ICRQ (or OCRQ) taken */
+	LNS_EV_CALL_REJECTED,  /* ICRQ refused with CDN: result, error, text */
+	LNS_EV_CALL_UP,        /* ICCN: the session is established */
+	LNS_EV_CALL_STOP,      /* we end the call (CDN): result, error, text */
+	LNS_EV_CALL_STOPPED,   /* the peer's CDN: result, error, text its message */
+};
+
+struct lns_event {
+	enum lns_event_kind kind;
+	const struct sockaddr_storage *peer;
+	uint16_t tunnel_id;
+	uint16_t session_id; /* ours, 0 for tunnel events */
+	uint16_t result;     /* Result Code, when the kind has one */
+	uint16_t error;
+	bool established;    /* the tunnel or call was established before this */
+	bool authenticated;  /* LNS_EV_TUNNEL_UP: the peer answered our challenge */
+	const char *text;    /* printable, may be "" */
+};
+
 struct lns_io {
 	/* Sends one datagram to addr->peer from addr->local. */
 	void (*send)(void *ctx, const struct lns_addr *addr, const uint8_t *pkt, size_t len);
@@ -96,6 +128,11 @@ struct lns_io {
 	 * tunnel; a negative errno drops it without a word.
 	 */
 	int (*admit)(void *ctx, const struct lns_addr *addr, uint64_t *owner);
+	/*
+	 * Optional (NULL: not told). A tunnel or call lifecycle event
+	 * (struct lns_event), as it happens. Must not call back into the lns.
+	 */
+	void (*event)(void *ctx, const struct lns_event *ev);
 };
 
 struct lns;

@@ -210,6 +210,9 @@ START_TEST(refused_sccrq_gets_no_answer)
 	ck_assert_uint_eq(tunnels_listed(h), 0);
 	/* asked once, with the datagram's addresses */
 	ck_assert_uint_eq(h->admit_calls, 1);
+	/* the history hears of it: unprotected L2TP, dropped */
+	ck_assert_uint_eq(h->n_events, 1);
+	ck_assert_int_eq(h->events[0].kind, LNS_EV_REFUSED);
 	ck_assert_uint_eq(h->admit_last.peer_len, l.addr.peer_len);
 	ck_assert(!memcmp(&h->admit_last.peer, &l.addr.peer, l.addr.peer_len));
 	ck_assert(!memcmp(&h->admit_last.local, &l.addr.local, l.addr.local_len));
@@ -229,6 +232,8 @@ START_TEST(refused_sccrq_gets_no_answer)
 	ck_assert_uint_eq(h->admit_calls, 2);
 	ck_assert_uint_eq(h_counters(h).refused, 1);
 	ck_assert_uint_eq(h_counters(h).tunnels, _i == 0 ? 1 : 0);
+	ck_assert_uint_eq(h->n_events, 2);
+	ck_assert_int_eq(h->events[1].kind, _i == 0 ? LNS_EV_SCCRQ : LNS_EV_SCCRQ_REJECTED);
 	h_free(h);
 }
 END_TEST

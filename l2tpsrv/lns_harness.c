@@ -6,6 +6,7 @@
 #include <check.h>
 #include <md5.h>
 #include <netinet/in.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
@@ -94,11 +95,34 @@ static int io_admit(void *ctx, const struct lns_addr *addr, uint64_t *owner)
 	return 0;
 }
 
+static void io_event(void *ctx, const struct lns_event *ev)
+{
+	struct harness *h = ctx;
+	struct h_event *e;
+
+	ck_assert_ptr_nonnull(ev->peer);
+	ck_assert_ptr_nonnull(ev->text);
+	if (h->n_events == H_MAX_EVENTS)
+		return;
+	e = &h->events[h->n_events++];
+	*e = (struct h_event){
+		.kind = ev->kind,
+		.tunnel_id = ev->tunnel_id,
+		.session_id = ev->session_id,
+		.result = ev->result,
+		.error = ev->error,
+		.established = ev->established,
+		.authenticated = ev->authenticated,
+	};
+	snprintf(e->text, sizeof(e->text), "%s", ev->text);
+}
+
 static const struct lns_io fake_io = {
 	.send = io_send,
 	.timer = io_timer,
 	.session_up = io_session_up,
 	.session_down = io_session_down,
+	.event = io_event,
 };
 
 /* The same with io->admit (h->admit_hook). */
@@ -108,7 +132,26 @@ static const struct lns_io fake_io_admit = {
 	.session_up = io_session_up,
 	.session_down = io_session_down,
 	.admit = io_admit,
+	.event = io_event,
 };
+
+const struct h_event *h_event_last(const struct harness *h, enum lns_event_kind kind)
+{
+	for (size_t i = h->n_events; i > 0; i--)
+		if (h->events[i - 1].kind == kind)
+			return &h->events[i - 1];
+	ck_abort_msg("no event of kind %d", (int)kind);
+	return NULL;
+}
+
+size_t h_events(const struct harness *h, enum lns_event_kind kind)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < h->n_events; i++)
+		n += h->events[i].kind == kind;
+	return n;
+}
 
 /* ---- harness ---- */
 

@@ -48,6 +48,15 @@ struct rx {
 
 struct sent;
 
+/* What the lns told io->event (struct lns_event), kept for the tests. */
+#define H_MAX_EVENTS 64
+struct h_event {
+	enum lns_event_kind kind;
+	uint16_t tunnel_id, session_id, result, error;
+	bool established, authenticated;
+	char text[96];
+};
+
 struct harness {
 	struct l2tpsrv_config cfg; /* set fields before h_start() */
 	struct dataplane *dp;
@@ -73,6 +82,9 @@ struct harness {
 	uint64_t admit_owner;
 	unsigned int admit_calls;
 	struct lns_addr admit_last; /* the address of the last call */
+	/* io->event's reports, the first H_MAX_EVENTS of them, oldest first */
+	struct h_event events[H_MAX_EVENTS];
+	size_t n_events;
 };
 
 /* A fake LAC at 192.0.2.<host>:<port>. */
@@ -105,6 +117,11 @@ void h_free(struct harness *h);
 /* Runs every timer due up to h->now + usec, in deadline order. */
 void h_advance(struct harness *h, uint64_t usec);
 void h_run_until(struct harness *h, uint64_t when);
+
+/* The newest event of kind the lns reported (fails the test when none). */
+const struct h_event *h_event_last(const struct harness *h, enum lns_event_kind kind);
+/* How many events of kind the lns reported. */
+size_t h_events(const struct harness *h, enum lns_event_kind kind);
 
 /* Datagrams sent and not yet popped. */
 size_t h_pending(const struct harness *h);

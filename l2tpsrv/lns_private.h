@@ -127,6 +127,8 @@ const struct avp_hiding *lns_hiding(const struct lns *lns, struct avp_hiding *h)
 void lns_addr_string(const struct lns_addr *addr, char *buf, size_t len);
 /* Copies octets from the wire into a printable, quoted-log-safe string. */
 void lns_printable(char *dst, size_t dst_len, const struct l2tp_bytes *b);
+/* Tells io->event, if there is one, of ev (with the tunnel's peer when ev has none). */
+void lns_report(struct lns *lns, const struct lns_event *ev);
 
 /* tunnel.c */
 struct tunnel *tunnel_new(struct lns *lns, uint16_t id, const struct lns_addr *addr,

@@ -889,6 +889,74 @@ START_TEST(tunnels_ended_before_scccn_count_as_failed_setups)
 }
 END_TEST
 
+/* ---- what the tunnel's life tells io->event (the per-peer history) ---- */
+
+START_TEST(events_of_a_tunnel_up_then_stopped_by_the_lac)
+{
+	struct harness *h = h_started();
+	const struct h_event *e;
+	struct l2tp_msg m;
+	struct lac l;
+
+	lac_init(&l, h, 1, 40000, LAC_TID);
+	lac_open_tunnel(&l);
+	ck_assert_uint_eq(h->n_events, 2);
+	e = &h->events[0];
+	ck_assert_int_eq(e->kind, LNS_EV_SCCRQ);
+	ck_assert_uint_eq(e->tunnel_id, l.lns_tid);
+	ck_assert_str_eq(e->text, "lac.test");
+	e = &h->events[1];
+	ck_assert_int_eq(e->kind, LNS_EV_TUNNEL_UP);
+	ck_assert(!e->authenticated);
+	msg_stopccn(&m, LAC_TID, L2TP_STOPCCN_GENERAL_CLEAR);
+	lac_send(&l, 0, &m);
+	e = h_event_last(h, LNS_EV_TUNNEL_STOPPED);
+	ck_assert(e->established);
+	ck_assert_uint_eq(e->result, L2TP_STOPCCN_GENERAL_CLEAR);
+	ck_assert_uint_eq(h->n_events, 3);
+	/* its end is told once, not again when the tunnel is freed */
+	h_advance(h, GIVE_UP);
+	ck_assert_uint_eq(h->n_events, 3);
+	h_free(h);
+}
+END_TEST
+
+START_TEST(events_of_a_tunnel_that_never_comes_up)
+{
+	struct harness *h = h_started();
+	const struct h_event *e;
+	struct lac l;
+
+	lac_init(&l, h, 1, 40000, LAC_TID);
+	lac_start_tunnel(&l);
+	lac_send_zlb(&l);
+	h_advance(h, GIVE_UP);
+	e = h_event_last(h, LNS_EV_TUNNEL_STOP);
+	ck_assert(!e->established);
+	ck_assert_uint_eq(e->result, L2TP_STOPCCN_GENERAL_ERROR);
+	ck_assert_str_eq(e->text, "no SCCCN from the peer");
+	ck_assert_uint_eq(h_events(h, LNS_EV_TUNNEL_UP), 0);
+	h_free(h);
+}
+END_TEST
+
+START_TEST(events_of_a_tunnel_whose_lac_goes_silent)
+{
+	struct harness *h = h_started();
+	const struct h_event *e;
+	struct lac l;
+
+	lac_init(&l, h, 1, 40000, LAC_TID);
+	lac_open_tunnel(&l);
+	/* a HELLO unanswered, retransmitted until the transport gives up */
+	h_advance(h, h->cfg.hello_interval_usec + GIVE_UP);
+	e = h_event_last(h, LNS_EV_TUNNEL_LOST);
+	ck_assert(e->established);
+	ck_assert_uint_eq(e->tunnel_id, l.lns_tid);
+	h_free(h);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("lns");
@@ -925,6 +993,9 @@ int main(void)
 	tcase_add_test(tc, no_scccn_gives_up_with_stopccn);
 	tcase_add_test(tc, silent_lac_is_given_up);
 	tcase_add_test(tc, tunnels_ended_before_scccn_count_as_failed_setups);
+	tcase_add_test(tc, events_of_a_tunnel_up_then_stopped_by_the_lac);
+	tcase_add_test(tc, events_of_a_tunnel_that_never_comes_up);
+	tcase_add_test(tc, events_of_a_tunnel_whose_lac_goes_silent);
 	suite_add_tcase(s, tc);
 	return check_run_tap(s);
 }

@@ -189,6 +189,7 @@ bool peers_apply(struct peers *p, const struct charon_event *ev)
 
 	switch (ev->kind) {
 	case CHARON_HELLO:
+	case CHARON_IKE_FAIL: /* for the history only (ipsec.c) */
 		return false;
 	case CHARON_SYNC_BEGIN:
 		p->generation++;

@@ -84,6 +84,12 @@ START_TEST(bad_challenge_response_is_not_authorized)
 	lac_send(&l, 0, &m);
 	lac_expect_stopccn(&l, L2TP_STOPCCN_NOT_AUTHORIZED, 0);
 	ck_assert_str_eq(h_tunnel_state(h, l.lns_tid), "stopping");
+	/* what l2tpctl diagnose reads as a tunnel secret mismatch */
+	ck_assert_int_eq(h_event_last(h, LNS_EV_TUNNEL_STOP)->result, L2TP_STOPCCN_NOT_AUTHORIZED);
+	ck_assert(!h_event_last(h, LNS_EV_TUNNEL_STOP)->established);
+	ck_assert_str_eq(h_event_last(h, LNS_EV_TUNNEL_STOP)->text,
+			 _i == 0 ? "wrong challenge response: secrets differ"
+				 : "no challenge response: peer has no secret");
 	ck_assert_uint_eq(h_dp(h, DP_NULL_TUNNEL_ADD), 0);
 	ck_assert_uint_eq(h_counters(h).tunnels_established, 0);
 	h_expect_nothing(h);

@@ -21,6 +21,8 @@
 #include "config_reload.h"
 #include "control.h"
 #include "dae.h"
+#include "history.h"
+#include "history_feed.h"
 #include "ipsec.h"
 #include "pppd.h"
 #include "lns.h"
@@ -70,6 +72,7 @@ struct server {
 	struct dae *dae;       /* when Disconnect/CoA clients are configured */
 	struct metrics *metrics; /* when metrics = ADDRESS:PORT is set */
 	uint64_t started_usec;
+	struct history *history; /* what happened to each client lately (l2tpctl diagnose) */
 	char acct_nas_session[AUTH_ACCT_SESSION_ID_LEN]; /* Accounting-On/Off's */
 	bool acct_off_sent;
 	struct listener listeners[CONFIG_MAX_LISTEN];
@@ -400,6 +403,14 @@ static void io_session_down(void *ctx, uint16_t tunnel_id, uint16_t session_id,
 		calls_stop(srv->calls, tunnel_id, session_id, end);
 }
 
+/* A tunnel or call started, failed or ended: the peer's history has it. */
+static void io_event(void *ctx, const struct lns_event *ev)
+{
+	struct server *srv = ctx;
+
+	history_feed_lns(srv->history, now_usec(), ev);
+}
+
 /* Only peers IPsec protects may start a tunnel (ipsec.h). */
 static int io_admit(void *ctx, const struct lns_addr *addr, uint64_t *owner)
 {
@@ -421,6 +432,11 @@ struct calls *server_calls(struct server *srv)
 struct auth *server_auth(struct server *srv)
 {
 	return srv->auth;
+}
+
+const struct history *server_history(struct server *srv)
+{
+	return srv->history;
 }
 
 void server_call_peer(struct server *srv, uint16_t tunnel_id, struct auth_call *call)
@@ -914,6 +930,7 @@ static void server_free(struct server *srv)
 	ipsec_free(srv->ipsec);
 	lns_free(srv->lns);
 	calls_free(srv->calls);
+	history_free(srv->history);
 	for (unsigned int id = 0; id <= UINT16_MAX; id++)
 		sd_event_source_disable_unref(srv->timers[id].source);
 	for (size_t i = 0; i < srv->n_listeners; i++) {
@@ -934,6 +951,7 @@ int server_run(struct l2tpsrv_config *cfg, struct dataplane *dp, const struct se
 		.session_up = io_session_up,
 		.session_down = io_session_down,
 		.admit = io_admit,
+		.event = io_event,
 	};
 	struct server *srv = calloc(1, sizeof(*srv));
 	sigset_t mask;
@@ -948,6 +966,11 @@ int server_run(struct l2tpsrv_config *cfg, struct dataplane *dp, const struct se
 	r = sd_event_default(&srv->event);
 	if (r < 0)
 		goto out;
+	srv->history = history_new(CTL_HISTORY_PEERS, CTL_HISTORY_EVENTS);
+	if (!srv->history) {
+		r = -ENOMEM;
+		goto out;
+	}
 	srv->lns = lns_new(cfg, dp, &io, srv);
 	if (!srv->lns) {
 		r = -ENOMEM;
@@ -959,8 +982,9 @@ int server_run(struct l2tpsrv_config *cfg, struct dataplane *dp, const struct se
 		srv->calls = calls_new(srv->event, cfg, dp, on_call_ended, srv, &r);
 		if (!srv->calls)
 			goto out;
+		calls_set_history(srv->calls, srv->history);
 	}
-	r = ipsec_new(&srv->ipsec, srv->event, cfg, srv->lns);
+	r = ipsec_new(&srv->ipsec, srv->event, cfg, srv->lns, srv->history);
 	if (r < 0)
 		goto out;
 	r = open_radius(srv);

@@ -11,6 +11,7 @@
 #include "lns.h"
 #include "stats.h"
 
+struct history;
 struct server;
 
 /* Where the settings came from, for a reload to read them again the same way. */
@@ -49,6 +50,8 @@ struct ipsec *server_ipsec(struct server *srv);
 struct calls *server_calls(struct server *srv);
 /* RADIUS authentication (CTL_AUTH), or NULL when no RADIUS auth server is configured. */
 struct auth *server_auth(struct server *srv);
+/* What happened to each client lately (CTL_DIAGNOSE). */
+const struct history *server_history(struct server *srv);
 /*
  * What IPsec knows of tunnel_id's peer, for RADIUS: call's
  * calling_station becomes the IKE SA's outer address (NAT's included, as

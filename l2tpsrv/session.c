@@ -85,6 +85,14 @@ void session_stop(struct session *s, uint16_t result, uint16_t error, const char
 	log_msg(LOG_NOTICE,
 		"tunnel=%u session=%u peer=%s event=stop state=%s result=%u error=%u reason=\"%s\"",
 		t->id, s->id, t->peer_str, session_state_name(s->state), result, error, text);
+	lns_report(t->lns, &(struct lns_event){ .kind = LNS_EV_CALL_STOP,
+						.peer = &t->addr.peer,
+						.tunnel_id = t->id,
+						.session_id = s->id,
+						.result = result,
+						.error = error,
+						.established = s->state == SESSION_ESTABLISHED,
+						.text = text });
 	send_cdn(t, s->id, s->peer_id, result, error, text);
 	session_free(s);
 }
@@ -95,6 +103,12 @@ static void reject_call(struct tunnel *t, uint16_t peer_id, uint16_t result, uin
 {
 	log_msg(LOG_NOTICE, "tunnel=%u session=0 peer=%s event=reject peer_session=%u reason=\"%s\"",
 		t->id, t->peer_str, peer_id, text);
+	lns_report(t->lns, &(struct lns_event){ .kind = LNS_EV_CALL_REJECTED,
+						.peer = &t->addr.peer,
+						.tunnel_id = t->id,
+						.result = result,
+						.error = error,
+						.text = text });
 	send_cdn(t, 0, peer_id, result, error, text);
 }
 
@@ -143,6 +157,11 @@ static struct session *new_call(struct tunnel *t, const struct l2tp_msg *rq)
 		"tunnel=%u session=%u peer=%s event=%s peer_session=%u serial=%u calling=\"%s\" called=\"%s\"",
 		t->id, s->id, t->peer_str, rq->type == L2TP_MSG_ICRQ ? "icrq" : "ocrq", s->peer_id,
 		s->call_serial_number, s->calling_number, s->called_number);
+	lns_report(t->lns, &(struct lns_event){ .kind = LNS_EV_CALL,
+						.peer = &t->addr.peer,
+						.tunnel_id = t->id,
+						.session_id = s->id,
+						.text = "" });
 	return s;
 }
 
@@ -182,6 +201,11 @@ static void connect_call(struct session *s)
 		"tunnel=%u session=%u peer=%s event=established peer_session=%u speed=%u framing=%u sequencing=%s",
 		s->tunnel->id, s->id, s->tunnel->peer_str, s->peer_id, s->tx_connect_speed,
 		s->framing_type, s->sequencing ? "yes" : "no");
+	lns_report(lns, &(struct lns_event){ .kind = LNS_EV_CALL_UP,
+					     .peer = &s->tunnel->addr.peer,
+					     .tunnel_id = s->tunnel->id,
+					     .session_id = s->id,
+					     .text = "" });
 }
 
 static void on_icrq(struct tunnel *t, const struct l2tp_msg *rq)
@@ -245,6 +269,14 @@ static void on_cdn(struct session *s, const struct l2tp_msg *m)
 		"tunnel=%u session=%u peer=%s event=stopped_by_peer state=%s result=%u error=%u q931=%u message=\"%s\"",
 		t->id, s->id, t->peer_str, session_state_name(s->state), m->result_code,
 		m->error_code, l2tp_msg_has(m, L2TP_AVP_Q931_CAUSE_CODE) ? m->q931_cause : 0, text);
+	lns_report(t->lns, &(struct lns_event){ .kind = LNS_EV_CALL_STOPPED,
+						.peer = &t->addr.peer,
+						.tunnel_id = t->id,
+						.session_id = s->id,
+						.result = m->result_code,
+						.error = m->error_code,
+						.established = s->state == SESSION_ESTABLISHED,
+						.text = text });
 	session_set_end(s, LNS_END_PEER);
 	session_free(s);
 }

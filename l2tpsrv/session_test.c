@@ -121,8 +121,15 @@ START_TEST(cdn_from_the_lac_ends_the_call)
 	uint16_t sid = lac_open_session(&l, PEER_SID);
 	uint16_t other = lac_open_session(&l, PEER_SID + 1);
 
+	ck_assert_uint_eq(h_events(h, LNS_EV_CALL), 2);
+	ck_assert_uint_eq(h_events(h, LNS_EV_CALL_UP), 2);
+	ck_assert_uint_eq(h_event_last(h, LNS_EV_CALL_UP)->session_id, other);
 	msg_cdn(&m, PEER_SID, L2TP_CDN_LOST_CARRIER);
 	lac_send(&l, sid, &m);
+	/* the history hears of the end, an established call's */
+	ck_assert_uint_eq(h_event_last(h, LNS_EV_CALL_STOPPED)->session_id, sid);
+	ck_assert_uint_eq(h_event_last(h, LNS_EV_CALL_STOPPED)->result, L2TP_CDN_LOST_CARRIER);
+	ck_assert(h_event_last(h, LNS_EV_CALL_STOPPED)->established);
 	ck_assert_uint_eq(h_dp(h, DP_NULL_SESSION_DEL), 1);
 	ev = h_dp_last(h, DP_NULL_SESSION_DEL);
 	ck_assert_uint_eq(ev.tunnel_id, l.lns_tid);
@@ -156,6 +163,8 @@ START_TEST(cdn_while_waiting_for_iccn)
 	ck_assert_uint_eq(h_counters(h).sessions, 0);
 	ck_assert_uint_eq(h_dp(h, DP_NULL_SESSION_DEL), 0); /* never added */
 	ck_assert_uint_eq(h_counters(h).sessions_failed, 1);
+	ck_assert(!h_event_last(h, LNS_EV_CALL_STOPPED)->established);
+	ck_assert_uint_eq(h_events(h, LNS_EV_CALL_UP), 0);
 	h_free(h);
 }
 END_TEST
@@ -499,6 +508,7 @@ START_TEST(session_limit_per_tunnel)
 	lac_send(&l, 0, &m);
 	expect_cdn(&l, 3, 0, L2TP_CDN_NO_RESOURCES_TEMPORARY, -1);
 	h_expect_nothing(h);
+	ck_assert_str_eq(h_event_last(h, LNS_EV_CALL_REJECTED)->text, "session limit reached");
 	ck_assert_uint_eq(h_counters(h).sessions, 2);
 	ck_assert_uint_eq(h_dp(h, DP_NULL_SESSION_ADD), 2);
 	ck_assert_uint_eq(h_counters(h).refused_session_limit, 1);
@@ -710,6 +720,10 @@ START_TEST(ppp_that_cannot_start_ends_the_call)
 	ck_assert_uint_eq(h_dp(h, DP_NULL_SESSION_ADD), 1);
 	ck_assert_uint_eq(h_dp(h, DP_NULL_SESSION_DEL), 1);
 	ck_assert_uint_eq(h->ppp_down, 0);
+	/* a call that never came up failed (at ICCN, for the history) */
+	ck_assert(!h_event_last(h, LNS_EV_CALL_STOP)->established);
+	ck_assert_str_eq(h_event_last(h, LNS_EV_CALL_STOP)->text, "cannot start PPP");
+	ck_assert_uint_eq(h_events(h, LNS_EV_CALL_UP), 0);
 	h_free(h);
 }
 END_TEST

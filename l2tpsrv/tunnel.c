@@ -154,6 +154,13 @@ void tunnel_stop(struct tunnel *t, uint16_t result, uint16_t error, const char *
 		t->id, t->peer_str, tunnel_state_name(t->state), result, error, t->n_sessions,
 		text);
 	count_failed_setup(t);
+	lns_report(t->lns, &(struct lns_event){ .kind = LNS_EV_TUNNEL_STOP,
+						.peer = &t->addr.peer,
+						.tunnel_id = t->id,
+						.result = result,
+						.error = error,
+						.established = t->state == TUNNEL_ESTABLISHED,
+						.text = text });
 	drop_sessions_and_data_path(t);
 	l2tp_msg_init(&m, L2TP_MSG_STOPCCN);
 	m.assigned_tunnel_id = t->id;
@@ -197,6 +204,10 @@ static void on_sccrq(struct tunnel *t, const struct l2tp_msg *rq)
 	lns_printable(t->host_name, sizeof(t->host_name), &rq->host_name);
 	log_msg(LOG_INFO, "tunnel=%u peer=%s event=sccrq peer_tunnel=%u host=\"%s\" window=%u",
 		t->id, t->peer_str, t->peer_id, t->host_name, rq->receive_window_size);
+	lns_report(lns, &(struct lns_event){ .kind = LNS_EV_SCCRQ,
+					     .peer = &t->addr.peer,
+					     .tunnel_id = t->id,
+					     .text = t->host_name });
 	if (l2tp_msg_has(rq, L2TP_AVP_CHALLENGE) && !lns->cfg->secret_len) {
 		tunnel_stop(t, L2TP_STOPCCN_NOT_AUTHORIZED, 0,
 			    "peer asks for tunnel authentication; no secret is configured");
@@ -277,6 +288,11 @@ static void on_scccn(struct tunnel *t, const struct l2tp_msg *m)
 	lns->counters.tunnels_established++;
 	log_msg(LOG_INFO, "tunnel=%u peer=%s event=established peer_tunnel=%u host=\"%s\" auth=%s",
 		t->id, t->peer_str, t->peer_id, t->host_name, t->challenged ? "secret" : "none");
+	lns_report(lns, &(struct lns_event){ .kind = LNS_EV_TUNNEL_UP,
+					     .peer = &t->addr.peer,
+					     .tunnel_id = t->id,
+					     .authenticated = t->challenged,
+					     .text = t->host_name });
 }
 
 static void on_stopccn(struct tunnel *t, const struct l2tp_msg *m)
@@ -288,6 +304,13 @@ static void on_stopccn(struct tunnel *t, const struct l2tp_msg *m)
 		"tunnel=%u peer=%s event=stopped_by_peer state=%s result=%u error=%u sessions=%u message=\"%s\"",
 		t->id, t->peer_str, tunnel_state_name(t->state), m->result_code, m->error_code,
 		t->n_sessions, text);
+	lns_report(t->lns, &(struct lns_event){ .kind = LNS_EV_TUNNEL_STOPPED,
+						.peer = &t->addr.peer,
+						.tunnel_id = t->id,
+						.result = m->result_code,
+						.error = m->error_code,
+						.established = t->state == TUNNEL_ESTABLISHED,
+						.text = text });
 	tunnel_set_end(t, LNS_END_PEER);
 	count_failed_setup(t);
 	drop_sessions_and_data_path(t);
@@ -361,9 +384,16 @@ static void peer_gone(void *ctx)
 {
 	struct tunnel *t = ctx;
 
-	if (t->state != TUNNEL_STOPPING && t->state != TUNNEL_STOPPED)
+	if (t->state != TUNNEL_STOPPING && t->state != TUNNEL_STOPPED) {
 		log_msg(LOG_NOTICE, "tunnel=%u peer=%s event=peer_gone state=%s sessions=%u", t->id,
 			t->peer_str, tunnel_state_name(t->state), t->n_sessions);
+		lns_report(t->lns,
+			   &(struct lns_event){ .kind = LNS_EV_TUNNEL_LOST,
+						.peer = &t->addr.peer,
+						.tunnel_id = t->id,
+						.established = t->state == TUNNEL_ESTABLISHED,
+						.text = "the peer stopped acknowledging" });
+	}
 	tunnel_set_end(t, LNS_END_LOST);
 	count_failed_setup(t);
 	drop_sessions_and_data_path(t);

@@ -10,6 +10,7 @@
  *   IP_UP    IPCP is up: the interface and both addresses
  *   DOWN     pppd is exiting: why (its exit status, in words), the link's
  *            counters and connect time, and whatever of the above is known
+ *            (not authenticated: the method LCP agreed on, if any)
  *
  * Each event is one CTL_PPP_EVENT request on l2tpsrv's control socket
  * (ctl_proto.h), the socket l2tpctl uses, so the daemon needs no second
@@ -241,6 +242,16 @@ static void on_pppd_exit(void *arg, int exit_code)
 	call_state.exit_status = down_status_taken ? down_status : exit_code;
 	report_copy_string(call_state.reason, sizeof(call_state.reason),
 			   report_exit_reason(call_state.exit_status));
+	/*
+	 * Never authenticated: say which method LCP agreed on, "" when the peer
+	 * refused every one we asked for (auth.c's "peer refused to
+	 * authenticate"), so that l2tpctl diagnose tells a wrong password from
+	 * a method the client will not use. LCP leaves its options as they
+	 * were when it went down.
+	 */
+	if (!call_state.method[0])
+		report_copy_string(call_state.method, sizeof(call_state.method),
+				   report_auth_method(&lcp_gotoptions[0]));
 	report(CTL_PPP_DOWN);
 }
 

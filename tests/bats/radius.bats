@@ -141,6 +141,11 @@ assert re.fullmatch("[0-9a-f]{8}-[0-9a-f]{8}", r["acct_session_id"]), r
 	call 1
 	grep -q '^result=2 framed_ip=0.0.0.0 ' "$WORK/fake-pppd.out"
 	grep -q 'event=radius_reject user="carol" method=pap reason="reject"' "$WORK/l2tpsrv.log"
+	# and l2tpctl diagnose reads it from the client's history (call.c's)
+	run ctl diagnose 127.0.0.1
+	[[ "$output" == *$'\nreached: authentication (failed)\n'* ]]
+	[[ "$output" == *$'\nstopped at: auth fail radius=reject user="carol" method=pap reason="reject"\n'* ]]
+	[[ "$output" == *$'\nlikely: wrong-password: '* ]]
 	echo "carol carol-pw" >"$WORK/fake-pppd.creds"
 	call 2
 	call 3 # the same user again, while the first still holds 192.168.42.77
