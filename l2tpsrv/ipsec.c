@@ -185,6 +185,14 @@ static bool ike_has_child(const struct peer_ike *ike, uint32_t child)
 	return false;
 }
 
+/* Whether the history has a record of the address. */
+static bool known(const struct ipsec *ipsec, const struct sockaddr_storage *remote)
+{
+	struct history_event one;
+
+	return history_get(ipsec->history, remote, &one, 1, NULL) != -ENOENT;
+}
+
 /*
  * The client's history: how far it got with IPsec. Called before the
  * event changes the peer table, which knows where what goes down was.
@@ -200,8 +208,21 @@ static void record(struct ipsec *ipsec, const struct charon_event *ev)
 		break;
 	case CHARON_IKE_UP:
 	case CHARON_CHILD_UP:
-		if (ipsec->synced) /* a sync's replay is no news */
+		if (ipsec->synced) {
 			history_feed_charon(ipsec->history, now, ev, &ev->ike_sa.remote, true);
+		} else if (ev->kind == CHARON_CHILD_UP && !known(ipsec, &ev->ike_sa.remote)) {
+			/*
+			 * A sync's replay is no news, but for a client l2tpsrv has
+			 * no record of (it started after the SA came up, or just
+			 * before): its IKE and ESP SA are up, or diagnose would say
+			 * it never got there.
+			 */
+			struct charon_event ike_up = *ev;
+
+			ike_up.kind = CHARON_IKE_UP;
+			history_feed_charon(ipsec->history, now, &ike_up, &ev->ike_sa.remote, true);
+			history_feed_charon(ipsec->history, now, ev, &ev->ike_sa.remote, true);
+		}
 		break;
 	case CHARON_CHILD_DOWN:
 		/* only the CHILD_SAs that carry L2TP, which the table has */

@@ -138,6 +138,19 @@ static bool has_value(const struct diag_event *e, const char *key, const char *w
 	return diag_detail_value(e->detail, key, v, sizeof(v)) && !strcmp(v, want);
 }
 
+/* Whether the value of key holds one of the words, in any case. */
+static bool value_mentions(const struct diag_event *e, const char *key, const char *const *words)
+{
+	char v[CTL_HISTORY_DETAIL];
+
+	if (!diag_detail_value(e->detail, key, v, sizeof(v)))
+		return false;
+	for (; *words; words++)
+		if (strcasestr(v, *words))
+			return true;
+	return false;
+}
+
 static long number(const struct diag_event *e, const char *key)
 {
 	char v[24], *end;
@@ -443,6 +456,9 @@ static bool ppp_gone(long exit_status)
 	return exit_status == 0 || exit_status == 5 || exit_status == 15 || exit_status == 16;
 }
 
+/* What a client's StopCCN text says when the tunnel secrets do not match */
+static const char *const secret_words[] = { "secret", "challenge", "not authorized", NULL };
+
 /* What a failure event says. */
 static void classify(const struct diag_event *e, struct verdict *v)
 {
@@ -462,6 +478,10 @@ static void classify(const struct diag_event *e, struct verdict *v)
 	case CTL_PHASE_TUNNEL:
 		if (number(e, "result") == 4 && has_value(e, "by", "server"))
 			say(v, W_STRONG, C_TUNNEL_SECRET, -1); /* Not Authorized: tunnel.c's challenge */
+		else if (has_value(e, "by", "client") && value_mentions(e, "message", secret_words))
+			/* our Challenge, and a client with no secret or another one:
+			 * xl2tpd says "No secret key on our end" (result 2, error 6) */
+			say(v, W_STRONG, C_TUNNEL_SECRET, -1);
 		else
 			say(v, W_WEAK, C_TUNNEL_SETUP, -1);
 		return;

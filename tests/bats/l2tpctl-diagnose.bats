@@ -117,6 +117,12 @@ starts() {
 	starts "advice: see pppd's log (IPCP Conf-Rej, Conf-Nak)"
 }
 
+@test "IPCP stalled: authenticated, the client refuses IPv4, the link stays up (recorded)" {
+	replay ipcp-stalled
+	has "reached: authentication (in progress)"
+	starts "likely: ipcp: "
+}
+
 @test "success: the session reached IPCP" {
 	replay success
 	has "reached: IPCP (connected)"
@@ -243,4 +249,34 @@ assert d["events"][0]["detail"] == "ike=5 ikev=1 nat-local=0 nat-remote=1 port=4
 	run ctl diagnose 127.0.0.1
 	has "reached: ICCN (ended)"
 	wait "$LAC_PID"
+}
+
+@test "the daemon: an SA a sync replays is recorded once, for a client it has no record of" {
+	daemon_setup
+	daemon_start
+	mkfifo "$WORK/charon.in"
+	$CHARON "$WORK/charon.sock" <"$WORK/charon.in" >"$WORK/charon.out" 3>&- &
+	exec 4>"$WORK/charon.in"
+	for _ in $(seq 50); do grep -q connected "$WORK/charon.out" && break; sleep 0.1; done
+	# l2tpsrv (re)started after this client's SAs came up: it learns them
+	# from the sync, and diagnose must not say the client never got there
+	local child="child-up ike=8 child=9 ikev=1 local=127.0.0.1 local-port=500 remote=127.0.0.6 remote-port=500 nat-local=0 nat-remote=0 remote-id=127.0.0.6 name=l2tp mode=transport reqid=4 spi-in=c1a2b3c5 spi-out=0000abce mark-in=0/0 mark-out=0/0 remote-ports=1701-1701"
+	charon_say "hello proto=1 version=test" "sync-begin" "$child" "sync-end"
+	wait_log 'event=charon_synced'
+	run ctl --json diagnose 127.0.0.6
+	echo "$output"
+	echo "$output" | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+ev = [(e["phase"], e["result"]) for e in d["events"]]
+assert ev == [("ike", "ok"), ("esp", "ok")], ev
+assert d["reached"] == "esp", d
+'
+	# the same SA in the next sync (charon's plugin reconnected) is no news
+	charon_say "sync-begin" "$child" "sync-end"
+	for _ in $(seq 50); do [ "$(grep -c 'event=charon_synced' "$WORK/l2tpsrv.log")" -ge 2 ] && break; sleep 0.1; done
+	[ "$(grep -c 'event=charon_synced' "$WORK/l2tpsrv.log")" -ge 2 ]
+	run ctl --raw diagnose 127.0.0.6
+	echo "$output"
+	[ "$(printf '%s\n' "$output" | grep -vc '^#')" -eq 2 ]
 }
