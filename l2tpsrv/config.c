@@ -1,5 +1,6 @@
 /*
- * config: reads l2tpsrv.conf into struct l2tpsrv_config.
+ * config: reads l2tpsrv.conf into struct l2tpsrv_config (config_dump.c
+ * writes one back; config_keys.h is the table of keys both use).
  *
  * Syntax (packaging/l2tpsrv.conf.example documents every key):
  *  - one "key = value" a line; blank lines and lines whose first non-blank
@@ -19,6 +20,7 @@
  */
 #include "charon_proto.h"
 #include "config.h"
+#include "config_keys.h"
 #include "config_metrics.h"
 #include "config_ppp.h"
 #include "config_radius.h"
@@ -37,81 +39,10 @@
 #define FILE_MAX_OCTETS (1024 * 1024)
 #define DEFAULT_PORT 1701
 
-#define USEC_PER_MSEC 1000ULL
-#define USEC_PER_SEC (1000 * USEC_PER_MSEC)
-#define USEC_PER_MIN (60 * USEC_PER_SEC)
-#define USEC_PER_HOUR (60 * USEC_PER_MIN)
-
-enum key_id {
-	K_LISTEN,
-	K_HOST_NAME,
-	K_SECRET,
-	K_HIDE_AVPS,
-	K_HELLO_INTERVAL,
-	K_RETRANSMIT_INITIAL,
-	K_RETRANSMIT_MAX,
-	K_RETRANSMIT_COUNT,
-	K_ACK_DELAY,
-	K_RECEIVE_WINDOW,
-	K_MAX_TUNNELS,
-	K_MAX_SESSIONS,
-	K_MAX_TUNNELS_PER_PEER,
-	K_MAX_SESSIONS_PER_TUNNEL,
-	K_PPPD_OPTIONS,
-	K_PPPD_PLUGIN,
-	K_POOL,
-	K_LOCAL_IP,
-	K_DNS,
-	K_PPP_MTU,
-	K_PPP_MRU,
-	K_PPP_AUTH,
-	K_MSS_CLAMP,
-	K_DATAPLANE,
-	K_CONTROL_SOCKET,
-	K_CHARON_SOCKET,
-	K_ALLOW_UNENCRYPTED,
-	K_RADIUS_AUTH_SERVER,
-	K_RADIUS_ACCT_SERVER,
-	K_RADIUS_TIMEOUT,
-	K_RADIUS_RETRIES,
-	K_RADIUS_DEAD_TIME,
-	K_RADIUS_NAS_IDENTIFIER,
-	K_RADIUS_NAS_IP,
-	K_RADIUS_ACCT_INTERIM,
-	K_RADIUS_DAE_CLIENT,
-	K_RADIUS_DAE_PORT,
-	K_RADIUS_DAE_TERMINATE_IKE,
-	K_METRICS,
-	K_METRICS_ALLOW_REMOTE,
-	K_LOG_LEVEL,
-	N_KEYS
-};
-
-enum key_type {
-	T_LISTEN,
-	T_HOST_NAME,
-	T_SECRET,
-	T_BOOL,
-	T_DURATION,	/* uint64_t microseconds */
-	T_DURATION_MS,	/* unsigned int milliseconds */
-	T_DURATION_S,	/* unsigned int seconds */
-	T_NUMBER,	/* unsigned integer of the field's size */
-	T_PATH,
-	T_LOG_LEVEL,
-	T_SPLIT,	/* parsed and written in a file of its own, see split_keys */
-};
-
-struct key {
-	const char *name;
-	enum key_type type;
-	size_t offset, size;	/* of the field in struct l2tpsrv_config */
-	uint64_t min, max;	/* T_NUMBER; T_DURATION* in microseconds */
-};
-
 #define FIELD(f) offsetof(struct l2tpsrv_config, f), sizeof(((struct l2tpsrv_config *)0)->f)
 
 /* In the order config_dump() writes them. */
-static const struct key keys[N_KEYS] = {
+const struct key config_keys[N_KEYS] = {
 	[K_LISTEN] = { "listen", T_LISTEN, FIELD(listen), 0, 0 },
 	[K_HOST_NAME] = { "host_name", T_HOST_NAME, FIELD(host_name), 0, 0 },
 	[K_SECRET] = { "secret", T_SECRET, FIELD(secret), 0, 0 },
@@ -170,7 +101,7 @@ static const struct key keys[N_KEYS] = {
 };
 
 /* The T_SPLIT keys. */
-static const struct config_split_key *const split_keys[N_KEYS] = {
+const struct config_split_key *const config_split_keys[N_KEYS] = {
 	[K_POOL] = &config_ppp_pool,
 	[K_LOCAL_IP] = &config_ppp_local_ip,
 	[K_DNS] = &config_ppp_dns,
@@ -183,10 +114,7 @@ static const struct config_split_key *const split_keys[N_KEYS] = {
 	[K_METRICS] = &config_metrics_address,
 };
 
-static const struct {
-	const char *name;
-	int prio;
-} log_levels[] = {
+const struct config_log_level config_log_levels[CONFIG_N_LOG_LEVELS] = {
 	{ "error", LOG_ERR },   { "warning", LOG_WARNING }, { "notice", LOG_NOTICE },
 	{ "info", LOG_INFO },   { "debug", LOG_DEBUG },
 };
@@ -292,11 +220,6 @@ __attribute__((format(printf, 2, 3))) static bool fail(struct parser *p, const c
 	return false;
 }
 
-static bool is_blank(char ch)
-{
-	return ch == ' ' || ch == '\t' || ch == '\r' || ch == '\f' || ch == '\v';
-}
-
 static const char *skip_blanks(const char *s, const char *end)
 {
 	while (s < end && is_blank(*s))
@@ -316,11 +239,6 @@ static void *field_of(struct l2tpsrv_config *c, const struct key *k)
 	return (char *)c + k->offset;
 }
 
-static const void *const_field_of(const struct l2tpsrv_config *c, const struct key *k)
-{
-	return (const char *)c + k->offset;
-}
-
 static void store_number(void *field, size_t size, uint64_t v)
 {
 	if (size == sizeof(uint16_t)) {
@@ -331,23 +249,6 @@ static void store_number(void *field, size_t size, uint64_t v)
 		memcpy(field, &x, size);
 	} else {
 		memcpy(field, &v, sizeof(v));
-	}
-}
-
-static uint64_t load_number(const void *field, size_t size)
-{
-	if (size == sizeof(uint16_t)) {
-		uint16_t x;
-		memcpy(&x, field, size);
-		return x;
-	} else if (size == sizeof(unsigned int)) {
-		unsigned int x;
-		memcpy(&x, field, size);
-		return x;
-	} else {
-		uint64_t x;
-		memcpy(&x, field, sizeof(x));
-		return x;
 	}
 }
 
@@ -405,8 +306,8 @@ static int parse_duration(const char *s, size_t len, uint64_t *usec)
 	return -EINVAL;
 }
 
-/* The largest unit that states usec exactly; below a millisecond rounds up. */
-static const char *format_duration(uint64_t usec, char buf[32])
+/* See config_keys.h. */
+const char *config_format_duration(uint64_t usec, char buf[32])
 {
 	if (usec == 0)
 		snprintf(buf, 32, "0");
@@ -604,12 +505,6 @@ static bool set_bool(struct parser *p, const struct key *k, const char *v, size_
 	return fail(p, "bad boolean %s for %s (yes or no)", quote(&q, v, len), k->name);
 }
 
-/* Microseconds in one of what a T_DURATION* field stores. */
-static uint64_t duration_unit(const struct key *k)
-{
-	return k->type == T_DURATION_S ? USEC_PER_SEC : k->type == T_DURATION_MS ? USEC_PER_MSEC : 1;
-}
-
 static bool set_duration(struct parser *p, const struct key *k, const char *v, size_t len)
 {
 	char lo[32], hi[32];
@@ -622,7 +517,8 @@ static bool set_duration(struct parser *p, const struct key *k, const char *v, s
 		return fail(p, "bad duration %s for %s", quote(&q, v, len), k->name);
 	if (r < 0 || usec < k->min || usec > k->max)
 		return fail(p, "duration %s out of range for %s (%s..%s)", quote(&q, v, len),
-			    k->name, format_duration(k->min, lo), format_duration(k->max, hi));
+			    k->name, config_format_duration(k->min, lo),
+			    config_format_duration(k->max, hi));
 	if (usec % duration_unit(k))
 		return fail(p, "duration %s for %s is not a whole number of %s",
 			    quote(&q, v, len), k->name,
@@ -651,9 +547,9 @@ static bool set_log_level(struct parser *p, const char *v, size_t len)
 {
 	struct config_quoted q;
 
-	for (size_t i = 0; i < sizeof(log_levels) / sizeof(log_levels[0]); i++) {
-		if (strcasecmp(v, log_levels[i].name) == 0) {
-			p->c.log_level = log_levels[i].prio;
+	for (size_t i = 0; i < CONFIG_N_LOG_LEVELS; i++) {
+		if (strcasecmp(v, config_log_levels[i].name) == 0) {
+			p->c.log_level = config_log_levels[i].prio;
 			return true;
 		}
 	}
@@ -663,10 +559,10 @@ static bool set_log_level(struct parser *p, const char *v, size_t len)
 
 static bool set_ppp(struct parser *p, const struct key *k, const char *v, size_t len)
 {
-	size_t id = (size_t)(k - keys);
+	size_t id = (size_t)(k - config_keys);
 	char why[CONFIG_WHY_MAX];
 
-	if (!split_keys[id]->set(&p->c, p->key_line[id] == 0, v, len, why))
+	if (!config_split_keys[id]->set(&p->c, p->key_line[id] == 0, v, len, why))
 		return fail(p, "%s", why);
 	if (id == K_POOL)
 		p->pool_line[p->c.n_pools - 1] = p->line;
@@ -705,8 +601,8 @@ static bool set_value(struct parser *p, const struct key *k)
 /* Whether a value of k holds a secret, which no message may quote. */
 static bool holds_secret(const struct key *k)
 {
-	return k->type == T_SECRET || k == &keys[K_RADIUS_AUTH_SERVER] ||
-	       k == &keys[K_RADIUS_ACCT_SERVER];
+	return k->type == T_SECRET || k == &config_keys[K_RADIUS_AUTH_SERVER] ||
+	       k == &config_keys[K_RADIUS_ACCT_SERVER];
 }
 
 /*
@@ -772,14 +668,14 @@ static bool read_value(struct parser *p, const struct key *k, const char *s, con
 
 static bool is_repeatable(size_t id)
 {
-	return id == K_LISTEN || (split_keys[id] && split_keys[id]->repeatable);
+	return id == K_LISTEN || (config_split_keys[id] && config_split_keys[id]->repeatable);
 }
 
 static const struct key *find_key(const char *s, size_t len)
 {
 	for (size_t i = 0; i < N_KEYS; i++) {
-		if (strlen(keys[i].name) == len && memcmp(keys[i].name, s, len) == 0)
-			return &keys[i];
+		if (strlen(config_keys[i].name) == len && memcmp(config_keys[i].name, s, len) == 0)
+			return &config_keys[i];
 	}
 	return NULL;
 }
@@ -810,7 +706,7 @@ static bool parse_line(struct parser *p, const char *s, size_t len)
 	k = find_key(s, (size_t)(key_end - s));
 	if (!k)
 		return fail(p, "unknown key %s", quote(&q, s, (size_t)(key_end - s)));
-	id = (size_t)(k - keys);
+	id = (size_t)(k - config_keys);
 	if (p->key_line[id] && !is_repeatable(id))
 		return fail(p, "duplicate key \"%s\"", k->name);
 	if (!read_value(p, k, eq + 1, end) || !set_value(p, k))
@@ -836,8 +732,8 @@ static bool check_settings(struct parser *p)
 	if (c->retransmit_max_usec < c->retransmit_initial_usec)
 		return fail_at(p, later_line(p, K_RETRANSMIT_INITIAL, K_RETRANSMIT_MAX),
 			       "retransmit_max (%s) is less than retransmit_initial (%s)",
-			       format_duration(c->retransmit_max_usec, a),
-			       format_duration(c->retransmit_initial_usec, b));
+			       config_format_duration(c->retransmit_max_usec, a),
+			       config_format_duration(c->retransmit_initial_usec, b));
 	if (!config_ppp_check(c, p->pool_line, p->key_line[K_LOCAL_IP], &line, why))
 		return fail_at(p, line, "%s", why);
 	if (!config_metrics_check(c, why))
@@ -999,102 +895,4 @@ void config_defaults(struct l2tpsrv_config *c)
 	c->allow_unencrypted = false;
 	config_radius_defaults(c);
 	c->log_level = LOG_INFO;
-}
-
-static void dump_listen(const struct config_listen *l, FILE *f)
-{
-	char host[INET6_ADDRSTRLEN];
-
-	if (l->addr.ss_family == AF_INET6) {
-		const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)&l->addr;
-
-		inet_ntop(AF_INET6, &sin6->sin6_addr, host, sizeof(host));
-		fprintf(f, "listen = [%s]:%u\n", host, ntohs(sin6->sin6_port));
-	} else if (l->addr.ss_family == AF_INET) {
-		const struct sockaddr_in *sin = (const struct sockaddr_in *)&l->addr;
-
-		inet_ntop(AF_INET, &sin->sin_addr, host, sizeof(host));
-		fprintf(f, "listen = %s:%u\n", host, ntohs(sin->sin_port));
-	} else {
-		fprintf(f, "# listen = (address family %d)\n", l->addr.ss_family);
-	}
-}
-
-/* Writes text as a value, quoted when it would not read back as itself. */
-static void dump_text(const char *name, const char *s, FILE *f)
-{
-	size_t len = strlen(s);
-	bool plain = len > 0 && !is_blank(s[0]) && !is_blank(s[len - 1]) && s[0] != '"' &&
-		     !strchr(s, '#');
-
-	fprintf(f, "%s = ", name);
-	if (plain) {
-		fputs(s, f);
-	} else {
-		fputc('"', f);
-		for (; *s; s++) {
-			if (*s == '"' || *s == '\\')
-				fputc('\\', f);
-			fputc(*s, f);
-		}
-		fputc('"', f);
-	}
-	fputc('\n', f);
-}
-
-static const char *log_level_name(int prio)
-{
-	for (size_t i = 0; i < sizeof(log_levels) / sizeof(log_levels[0]); i++) {
-		if (log_levels[i].prio == prio)
-			return log_levels[i].name;
-	}
-	return prio < LOG_ERR ? "error" : "debug";
-}
-
-void config_dump(const struct l2tpsrv_config *c, FILE *f)
-{
-	char buf[32];
-
-	for (size_t i = 0; i < N_KEYS; i++) {
-		const struct key *k = &keys[i];
-		const void *field = const_field_of(c, k);
-
-		switch (k->type) {
-		case T_LISTEN:
-			if (c->n_listen == 0)
-				fprintf(f, "# listen = (none)\n");
-			for (size_t j = 0; j < c->n_listen && j < CONFIG_MAX_LISTEN; j++)
-				dump_listen(&c->listen[j], f);
-			break;
-		case T_HOST_NAME:
-		case T_PATH:
-			dump_text(k->name, field, f);
-			break;
-		case T_SECRET:
-			if (c->secret_len)
-				fprintf(f, "# secret = (set, %zu octets)\n", c->secret_len);
-			else
-				fprintf(f, "# secret = (not set)\n");
-			break;
-		case T_BOOL:
-			fprintf(f, "%s = %s\n", k->name, *(const bool *)field ? "yes" : "no");
-			break;
-		case T_DURATION:
-		case T_DURATION_MS:
-		case T_DURATION_S:
-			fprintf(f, "%s = %s\n", k->name,
-				format_duration(load_number(field, k->size) * duration_unit(k), buf));
-			break;
-		case T_NUMBER:
-			fprintf(f, "%s = %llu\n", k->name,
-				(unsigned long long)load_number(field, k->size));
-			break;
-		case T_LOG_LEVEL:
-			fprintf(f, "%s = %s\n", k->name, log_level_name(c->log_level));
-			break;
-		case T_SPLIT:
-			split_keys[i]->dump(c, f);
-			break;
-		}
-	}
 }

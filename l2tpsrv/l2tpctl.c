@@ -13,7 +13,10 @@
  *   l2tpctl [-s SOCKET] [--json|--raw] diagnose PEER
  *   l2tpctl [--json|--raw] diagnose --history FILE [PEER]
  *   l2tpctl init [--force] [--user NAME] [--root DIR] [--pool CIDR]
+ *   l2tpctl add-user NAME [--force] [--root DIR]
  *
+ * init and add-user write a gateway's files (l2tpctl_init.h,
+ * l2tpctl_add_user.h) and need no daemon.
  * diagnose asks what l2tpsrv recorded of a client's address (CTL_DIAGNOSE)
  * and says how far the client got and why it stopped
  * (l2tpctl_diagnose.h); --raw prints the events as they came, in the form
@@ -35,6 +38,7 @@
 #include <unistd.h>
 
 #include "ctl_proto.h"
+#include "l2tpctl_add_user.h"
 #include "l2tpctl_diagnose.h"
 #include "l2tpctl_init.h"
 #include "l2tpctl_stats.h"
@@ -64,6 +68,7 @@ static void usage(FILE *f)
 		   "       l2tpctl [-s SOCKET] [--json|--raw] diagnose PEER\n"
 		   "       l2tpctl [--json|--raw] diagnose --history FILE [PEER]\n"
 		   "       l2tpctl init [--force] [--user NAME] [--root DIR] [--pool CIDR]\n"
+		   "       l2tpctl add-user NAME [--force] [--root DIR]\n"
 		   "Default socket: %s\n",
 		CTL_DEFAULT_SOCKET);
 }
@@ -645,9 +650,11 @@ int main(int argc, char **argv)
 	char **args;
 	int c, nargs, r;
 
-	/* first-run setup, which needs no daemon, has options of its own */
+	/* the gateway's setup, which needs no daemon, has options of its own */
 	if (argc > 1 && !strcmp(argv[1], "init"))
 		return l2tpctl_init(argc - 1, argv + 1);
+	if (argc > 1 && !strcmp(argv[1], "add-user"))
+		return l2tpctl_add_user(argc - 1, argv + 1);
 	while ((c = getopt_long(argc, argv, "s:jhV", opts, NULL)) != -1) {
 		switch (c) {
 		case 's':

@@ -1,7 +1,9 @@
 #!/usr/bin/env bats
-# l2tpctl init: the first-run setup, written into a temporary --root. Each
-# run is in a fresh network namespace (unshare --net) whose addresses and
-# routes the test sets, so the pool it picks does not depend on this host.
+# l2tpctl init: the first-run setup, and l2tpctl add-user: another user
+# on a gateway set up, written into a temporary --root. Each run is in a
+# fresh network namespace (unshare --net) whose addresses and routes the
+# test sets, so the pool it picks and the server address it shows do not
+# depend on this host.
 
 load helpers
 
@@ -23,16 +25,26 @@ setup() {
 	ERR=$BATS_TEST_TMPDIR/stderr
 }
 
-# init_in_ns NET_SETUP [ARGS...]: in a new network namespace with lo up,
-# runs the shell commands NET_SETUP, then l2tpctl init --root $ROOT ARGS.
-# stdout goes to $OUT, stderr to $ERR (kept apart: secrets may be in one
-# only), the exit status to $status.
-init_in_ns() {
-	local net_setup=$1
-	shift
+# ctl_in_ns COMMAND NET_SETUP [ARGS...]: in a new network namespace with
+# lo up, runs the shell commands NET_SETUP, then l2tpctl COMMAND --root
+# $ROOT ARGS. stdout goes to $OUT, stderr to $ERR (kept apart: secrets may
+# be in one only), the exit status to $status.
+ctl_in_ns() {
+	local cmd=$1 net_setup=$2
+	shift 2
 	status=0
-	unshare --net sh -c "ip link set lo up && $net_setup"' && exec "$0" init "$@"' \
-		"$L2TPCTL" --root "$ROOT" "$@" >"$OUT" 2>"$ERR" || status=$?
+	unshare --net sh -c "ip link set lo up && $net_setup"' && exec "$0" "$@"' \
+		"$L2TPCTL" "$cmd" --root "$ROOT" "$@" >"$OUT" 2>"$ERR" || status=$?
+}
+
+# init_in_ns NET_SETUP [ARGS...]: l2tpctl init --root $ROOT ARGS
+init_in_ns() {
+	ctl_in_ns init "$@"
+}
+
+# add_user_in_ns NET_SETUP [ARGS...]: l2tpctl add-user --root $ROOT ARGS
+add_user_in_ns() {
+	ctl_in_ns add-user "$@"
 }
 
 psk_of() {
@@ -164,6 +176,8 @@ checksums() {
 	grep -q "$SECRETS: exists; use --force" "$ERR"
 	grep -q "$CONF: exists; use --force" "$ERR"
 	grep -q "$CHAP: the user vpnuser exists; use --force" "$ERR"
+	# and says how to add a user instead
+	grep -qF "set up already; to add a user with the same pre-shared key and pool: l2tpctl add-user NAME --root $ROOT" "$ERR"
 	[ ! -s "$OUT" ]
 	[ "$(checksums)" = "$before" ]
 	# no temporary files left beside them
@@ -320,4 +334,150 @@ checksums() {
 	run "$L2TPCTL" init --help
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"usage: l2tpctl init [--force] [--user NAME] [--root DIR] [--pool CIDR]"* ]]
+}
+
+# --- l2tpctl add-user ---
+
+# the line of user $1 in chap-secrets
+line_of() {
+	awk -v u="$1" '$1 == u' "$CHAP"
+}
+
+# A password of init's alphabet: no 0/O/o, 1/l/I.
+PASSWORD_RE='^[a-km-zA-HJ-NP-Z2-9]{16}$'
+
+@test "add-user adds a second and a third user; the first, the key and the config stay" {
+	init_in_ns 'ip addr add 198.51.100.7/24 dev lo &&
+		ip route add default via 198.51.100.1 dev lo' --user alice
+	[ "$status" -eq 0 ]
+	keys=$(sha256sum "$SECRETS" "$CONF")
+	psk=$(psk_of)
+	alice=$(line_of alice)
+	add_user_in_ns 'ip addr add 198.51.100.7/24 dev lo &&
+		ip route add default via 198.51.100.1 dev lo' bob
+	[ "$status" -eq 0 ]
+	[ "$(sha256sum "$SECRETS" "$CONF")" = "$keys" ]
+	[ "$(sed -n 3p "$CHAP")" = "$alice" ]
+	pw=$(password_of bob)
+	[[ "$pw" =~ $PASSWORD_RE ]]
+	[ "$(sed -n 4p "$CHAP")" = "bob * $pw *" ]
+	[ "$(stat -c %a "$CHAP")" = 600 ]
+	# what the client needs, on stdout; the key itself is not shown, but where it is
+	grep -qF "User name:       bob" "$OUT"
+	grep -qF "Password:        $pw" "$OUT"
+	grep -qF "Server address:  198.51.100.7" "$OUT"
+	grep -qF "the pre-shared key is in $SECRETS" "$OUT"
+	refute grep -qF "$psk" "$OUT"
+	[ ! -s "$ERR" ]
+	add_user_in_ns : carol
+	[ "$status" -eq 0 ]
+	[ "$(sha256sum "$SECRETS" "$CONF")" = "$keys" ]
+	[ "$(sed -n 3,4p "$CHAP")" = "$(printf '%s\nbob * %s *' "$alice" "$pw")" ]
+	[[ "$(password_of carol)" =~ $PASSWORD_RE ]]
+	[ "$(password_of carol)" != "$pw" ]
+	[ "$(wc -l <"$CHAP")" -eq 5 ]
+	# no temporary files left beside them
+	[ "$(find "$ROOT" -type f | wc -l)" -eq 3 ]
+}
+
+@test "add-user keeps the other lines byte for byte, and creates a missing chap-secrets" {
+	mkdir -p "$ROOT/etc/ppp"
+	printf '# mine\nalice\tl2tpsrv\t"a pw # not a comment"\t10.0.0.5\n\n  carol * c\\ 1 *\r\n' >"$CHAP"
+	cp "$CHAP" "$BATS_TEST_TMPDIR/before"
+	chmod 0644 "$CHAP"
+	add_user_in_ns : bob
+	[ "$status" -eq 0 ]
+	size=$(stat -c %s "$BATS_TEST_TMPDIR/before")
+	head -c "$size" "$CHAP" | cmp - "$BATS_TEST_TMPDIR/before"
+	[ "$(tail -n +5 "$CHAP")" = "bob * $(password_of bob) *" ]
+	[ "$(stat -c %a "$CHAP")" = 600 ]
+	# no chap-secrets, no /etc/ppp even: both made, and a note that init has not run
+	use_root "$BATS_TEST_TMPDIR/empty"
+	add_user_in_ns : alice
+	[ "$status" -eq 0 ]
+	[ "$(stat -c %a "$CHAP")" = 600 ]
+	[ "$(grep -v '^#' "$CHAP")" = "alice * $(password_of alice) *" ]
+	grep -qF "$SECRETS is missing" "$ERR"
+	[ ! -e "$SECRETS" ]
+	[ ! -e "$CONF" ]
+}
+
+@test "add-user refuses a user who has a line, says why, and changes nothing" {
+	mkdir -p "$ROOT/etc/ppp"
+	printf 'alice * a1 *\n"bob" * old-pw *\n' >"$CHAP"
+	before=$(sha256sum "$CHAP")
+	add_user_in_ns : bob
+	[ "$status" -eq 1 ]
+	grep -qF "l2tpctl add-user: $CHAP: the user bob exists; use --force to give bob a new password" "$ERR"
+	grep -qF "nothing written" "$ERR"
+	[ ! -s "$OUT" ]
+	[ "$(sha256sum "$CHAP")" = "$before" ]
+	[ "$(find "$ROOT" -type f | wc -l)" -eq 1 ]
+}
+
+@test "add-user --force replaces only that user's password" {
+	mkdir -p "$ROOT/etc/ppp"
+	printf 'alice * a1 *\n"bob"\tl2tpsrv\told-pw\t10.0.0.5\ncarol * c1 *\nbob other old-pw2 *\n' >"$CHAP"
+	add_user_in_ns : bob --force
+	[ "$status" -eq 0 ]
+	pw=$(sed -n 's/^  Password: *//p' "$OUT")
+	[[ "$pw" =~ $PASSWORD_RE ]]
+	[ "$(cat "$CHAP")" = "$(printf 'alice * a1 *\n"bob"\tl2tpsrv\t%s\t10.0.0.5\ncarol * c1 *\nbob other %s *' "$pw" "$pw")" ]
+	refute grep -q old-pw "$CHAP"
+	grep -qF "a new password for the user bob" "$OUT"
+	[ "$(stat -c %a "$CHAP")" = 600 ]
+	# (stderr notes that init has not run here: no key file)
+	refute grep -qF "$pw" "$ERR"
+	# options before the name do as well
+	add_user_in_ns : --force bob
+	[ "$status" -eq 0 ]
+	refute grep -qF "$pw" "$CHAP"
+	[ "$(line_of alice)" = 'alice * a1 *' ]
+}
+
+@test "add-user refuses bad names and arguments before anything is written" {
+	for name in 'a b' '#bob' 'a"b' 'bob*' "$(printf 'a%.0s' $(seq 65))" ''; do
+		add_user_in_ns : -- "$name"
+		[ "$status" -eq 1 ]
+		grep -qF -- "l2tpctl add-user: $name: 1 to 64 of" "$ERR"
+		[ ! -s "$OUT" ]
+	done
+	add_user_in_ns : -- -bob
+	[ "$status" -eq 1 ]
+	add_user_in_ns : --bogus bob
+	[ "$status" -eq 1 ]
+	add_user_in_ns :
+	[ "$status" -eq 1 ]
+	grep -q 'which user' "$ERR"
+	add_user_in_ns : bob carol
+	[ "$status" -eq 1 ]
+	[ -z "$(find "$ROOT" -mindepth 1)" ]
+	run "$L2TPCTL" add-user --help
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"usage: l2tpctl add-user NAME [--force] [--root DIR]"* ]]
+	run "$L2TPCTL" --help
+	[[ "$output" == *"l2tpctl add-user NAME [--force] [--root DIR]"* ]]
+}
+
+@test "add-user never puts a password on stderr" {
+	init_in_ns :
+	[ "$status" -eq 0 ]
+	add_user_in_ns : bob
+	[ "$status" -eq 0 ]
+	pw=$(password_of bob)
+	grep -qF "$pw" "$OUT"
+	[ ! -s "$ERR" ]
+	# refused: stderr talks, without the passwords of the file
+	add_user_in_ns : bob
+	[ "$status" -eq 1 ]
+	[ -s "$ERR" ]
+	refute grep -qF -e "$pw" -e "$(password_of vpnuser)" "$ERR"
+	# replaced, with a note on stderr (no key file): not the new password either
+	rm "$SECRETS"
+	add_user_in_ns : bob --force
+	[ "$status" -eq 0 ]
+	[ -s "$ERR" ]
+	pw2=$(password_of bob)
+	grep -qF "$pw2" "$OUT"
+	refute grep -qF -e "$pw" -e "$pw2" "$ERR"
 }
