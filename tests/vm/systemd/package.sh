@@ -6,19 +6,21 @@
 #
 #   1. apt-get install ./l2tpsrv_*.deb: the unit is enabled and running on
 #      embedded defaults; AppArmor's charon profiles are loaded.
-#   2. l2tpctl init --user alice, then strongSwan (charon-systemd's unit) and
-#      l2tpsrv (restart) through their units: charon loads our plugin,
-#      which reports to l2tpsrv.
+#   2. l2tpctl init --user alice, l2tpctl add-user bob, metrics turned on,
+#      then strongSwan (charon-systemd's unit) and l2tpsrv (restart) through
+#      their units: charon loads our plugin, which reports to l2tpsrv.
 #   3. The client connects with init's key, user and password: its ppp0
 #      gets an address from init's pool and pings the server; journalctl
-#      L2TP_USER=alice finds the session's records; AppArmor reported
-#      nothing about charon.
+#      L2TP_USER=alice finds the session's records; the metrics endpoint
+#      and l2tpctl stats count the session and its bytes; l2tpctl diagnose
+#      says it is connected; AppArmor reported nothing about charon.
 #   4. systemctl reload with a changed limit keeps the session and the
 #      process; a broken file is refused with file:line, the old settings
 #      stay in force and so does the session.
 #   5. systemctl kill -s SIGKILL l2tpsrv: systemd restarts it, the killed
 #      call leaves no kernel tunnel, pppd or ppp interface, charon's plugin
-#      replays the live SA to the new l2tpsrv, and the client connects again.
+#      replays the live SA to the new l2tpsrv, and the client connects
+#      again, as bob.
 #   6. The watchdog (WatchdogSec shortened by a drop-in to keep the test
 #      short): a running l2tpsrv is left alone for three periods; a stopped
 #      one (SIGSTOP: its event loop hangs) is killed and restarted.
@@ -78,6 +80,18 @@ client_hangup() {
 	wait_for "xl2tpd and pppd on the client end" 15 eval '! running_on client xl2tpd pppd'
 }
 ping_server() { on client ping -c 3 -W 5 "$LOCAL_IP" >/dev/null; }
+# /metrics says one session, and bytes in both directions
+metrics_show_session() {
+	python3 - <<-'PY'
+	import re, sys, urllib.request
+	text = urllib.request.urlopen("http://127.0.0.1:9101/metrics", timeout=10).read().decode()
+	value = lambda name: float(re.search("^" + re.escape(name) + " (\\S+)$", text, re.M).group(1))
+	ok = value("l2tpsrv_sessions") == 1 and \
+		value('l2tpsrv_bytes_total{direction="in"}') > 0 and value('l2tpsrv_bytes_total{direction="out"}') > 0
+	print(text if not ok else "", end="")
+	sys.exit(not ok)
+	PY
+}
 # Paths under the directories where a package's maintainer scripts or the
 # admin's tools leave files, for the purge check (what the package itself
 # installs is checked against dpkg -L). What the system changes meanwhile
@@ -129,8 +143,13 @@ story "2. l2tpctl init, then strongSwan and l2tpsrv through their units"
 check_quiet "l2tpctl init --user alice" sh -c 'l2tpctl init --user alice >"$1"' sh "$W/init.out"
 check "its instructions include Windows' NAT-T registry value" \
 	grep -q AssumeUDPEncapsulationContextOnSendRule $W/init.out
+check_quiet "l2tpctl add-user bob" sh -c 'l2tpctl add-user bob >"$1"' sh "$W/add-user.out"
 PSK=$(sed -n 's/^[[:space:]]*secret = "\(.*\)"$/\1/p' /etc/swanctl/conf.d/l2tpsrv-secrets.conf)
 PASSWORD=$(awk '$1 == "alice" { print $3 }' /etc/ppp/chap-secrets)
+BOB_PASSWORD=$(awk '$1 == "bob" { print $3 }' /etc/ppp/chap-secrets)
+check "add-user printed bob's password, and left the key as it was" eval \
+	'grep -qF "$BOB_PASSWORD" "$W/add-user.out" && grep -qF "$PSK" /etc/swanctl/conf.d/l2tpsrv-secrets.conf'
+echo "metrics = 127.0.0.1:9101" >>/etc/l2tpsrv/l2tpsrv.conf
 LOCAL_IP=$(sed -n 's/^local_ip = //p' /etc/l2tpsrv/l2tpsrv.conf)
 check "init wrote a key, alice's password and the server's PPP address" \
 	test ${#PSK} -ge 40 -a ${#PASSWORD} -ge 12 -a -n "$LOCAL_IP"
@@ -158,6 +177,11 @@ check "... each of them about alice" \
 	eval '! journalctl -q -o json L2TP_USER=alice | grep -qv "\"L2TP_USER\":\"alice\""'
 check "no record in the journal holds the key or the password" \
 	eval '! journalctl -q -o cat | grep -qF -e "$PSK" -e "$PASSWORD"'
+check "the metrics endpoint counts the session and its bytes" metrics_show_session
+check "l2tpctl stats counts it too" \
+	eval 'l2tpctl --json stats | python3 -c "import json, sys; d = json.load(sys.stdin); sys.exit(not (d[\"sessions\"] == 1))"'
+check "l2tpctl diagnose 192.0.2.10: connected" \
+	grep -qx 'reached: IPCP (connected)' <(l2tpctl diagnose 192.0.2.10)
 check_quiet "AppArmor (charon-systemd's profile complains) said nothing about l2tpsrv" no_apparmor_records
 step_done
 
@@ -197,8 +221,9 @@ check_within "charon's plugin reconnects to the new l2tpsrv" 20 \
 	eval '[ "$(plugin_hellos)" -gt "$hellos" ]'
 client_hangup
 check "the client's IKE SA outlived it all" grep -q 'ESTABLISHED' <(on client swanctl --list-sas)
-XL2TPD_FORCE_USERSPACE=no XL2TPD_PPP_OPTIONS=$(ppp_client_options alice) client_dial
-check_within "l2tpctl shows alice's new session" 10 one_session_of alice
+PPP_USERS="bob $BOB_PASSWORD"
+XL2TPD_FORCE_USERSPACE=no XL2TPD_PPP_OPTIONS=$(ppp_client_options bob) client_dial
+check_within "l2tpctl shows bob's session (add-user's, no restart needed)" 10 one_session_of bob
 check "it carries traffic" ping_server
 step_done
 
