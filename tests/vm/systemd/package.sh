@@ -14,13 +14,15 @@
 #      L2TP_USER=alice finds the session's records; the metrics endpoint
 #      and l2tpctl stats count the session and its bytes; l2tpctl diagnose
 #      says it is connected; AppArmor reported nothing about charon.
-#   4. systemctl reload with a changed limit keeps the session and the
-#      process; a broken file is refused with file:line, the old settings
-#      stay in force and so does the session.
+#   4. systemctl reload with another pool and a changed limit keeps the
+#      session, its address and the process; a broken file is refused with
+#      file:line, the old settings stay in force and so does the session;
+#      the next call (bob, whom add-user made) gets an address from the
+#      new pool.
 #   5. systemctl kill -s SIGKILL l2tpsrv: systemd restarts it, the killed
 #      call leaves no kernel tunnel, pppd or ppp interface, charon's plugin
 #      replays the live SA to the new l2tpsrv, and the client connects
-#      again, as bob.
+#      again.
 #   6. The watchdog (WatchdogSec shortened by a drop-in to keep the test
 #      short): a running l2tpsrv is left alone for three periods; a stopped
 #      one (SIGSTOP: its event loop hangs) is killed and restarted.
@@ -52,6 +54,11 @@ client_address() {
 		awk -v peer="$LOCAL_IP/32" '$6 == peer { sub(/\/.*/, "", $4); print $4 }'
 }
 client_up() { [ -n "$(client_address)" ]; }
+in_new_pool() { # the client's address is in 192.168.42.100-150 (step 4's pool)
+	local a
+	a=$(client_address)
+	[[ "$a" =~ ^192\.168\.42\.([0-9]+)$ ]] && [ "${BASH_REMATCH[1]}" -ge 100 ] && [ "${BASH_REMATCH[1]}" -le 150 ]
+}
 one_session_of() { # USER: l2tpctl shows exactly one session, of USER, up
 	sessions_json | python3 -c 'import json, sys
 s = json.load(sys.stdin)
@@ -187,9 +194,12 @@ step_done
 
 story "4. systemctl reload"
 pid=$(mainpid)
+alice_address=$(client_address)
+sed -i 's/^pool = .*/pool = 192.168.42.100-192.168.42.150/' /etc/l2tpsrv/l2tpsrv.conf
 echo "max_sessions = 100" >>/etc/l2tpsrv/l2tpsrv.conf
-check_quiet "systemctl reload l2tpsrv (max_sessions = 100)" systemctl reload l2tpsrv
+check_quiet "systemctl reload l2tpsrv (another pool, max_sessions = 100)" systemctl reload l2tpsrv
 check_eq "the same process runs" "$pid" "$(mainpid)"
+check_eq "alice keeps her address, outside the new pool" "$alice_address" "$(client_address)"
 check "the reload is in the journal" \
 	grep -q 'event=reload ' <(journalctl -q -o cat -u l2tpsrv)
 check "alice's session is still up" one_session_of alice
@@ -203,6 +213,11 @@ check "l2tpsrv still runs, the same process" eval 'active l2tpsrv && [ "$(mainpi
 check "alice's session is still up and carries traffic" eval 'one_session_of alice && ping_server'
 sed -i '$d' /etc/l2tpsrv/l2tpsrv.conf
 check_quiet "the repaired file reloads" systemctl reload l2tpsrv
+client_hangup
+PPP_USERS="bob $BOB_PASSWORD"
+XL2TPD_FORCE_USERSPACE=no XL2TPD_PPP_OPTIONS=$(ppp_client_options bob) client_dial
+check_within "l2tpctl shows bob's session (add-user's user, no restart needed)" 10 one_session_of bob
+check "bob's address is from the reloaded pool" in_new_pool
 step_done
 
 story "5. SIGKILL: systemd restarts l2tpsrv, the client connects again"
@@ -221,9 +236,8 @@ check_within "charon's plugin reconnects to the new l2tpsrv" 20 \
 	eval '[ "$(plugin_hellos)" -gt "$hellos" ]'
 client_hangup
 check "the client's IKE SA outlived it all" grep -q 'ESTABLISHED' <(on client swanctl --list-sas)
-PPP_USERS="bob $BOB_PASSWORD"
 XL2TPD_FORCE_USERSPACE=no XL2TPD_PPP_OPTIONS=$(ppp_client_options bob) client_dial
-check_within "l2tpctl shows bob's session (add-user's, no restart needed)" 10 one_session_of bob
+check_within "l2tpctl shows bob's new session" 10 one_session_of bob
 check "it carries traffic" ping_server
 step_done
 
