@@ -215,7 +215,10 @@ static bool add_tunnel(void *ctx, const struct lns_tunnel_info *i)
 		.peer_window = i->transport.peer_window,
 		.unacked = i->transport.unacked,
 		.queued = i->transport.queued,
+		.mark = i->mark,
+		.reply_mark = i->reply_mark,
 	};
+	const struct peer_ike *ike = ipsec_owner(server_ipsec(lc->srv), i->owner);
 
 	if (lc->sessions_pass || lc->match) {
 		lc->owner = i->owner;
@@ -225,6 +228,7 @@ static bool add_tunnel(void *ctx, const struct lns_tunnel_info *i)
 	copy_string(r.state, sizeof(r.state), i->state);
 	copy_string(r.peer, sizeof(r.peer), i->peer);
 	copy_string(r.host_name, sizeof(r.host_name), i->host_name);
+	r.ike_sa = ike ? ike->uid : 0;
 	out_append(lc->c, &r, sizeof(r));
 	lc->n_tunnels++;
 	return true;

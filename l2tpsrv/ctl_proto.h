@@ -24,7 +24,7 @@
 #include <stdint.h>
 
 #define CTL_MAGIC 0x6c327470u /* "l2tp" */
-#define CTL_VERSION 6
+#define CTL_VERSION 7
 #define CTL_DEFAULT_SOCKET "/run/l2tpsrv/control"
 
 enum ctl_command {
@@ -345,6 +345,14 @@ struct ctl_tunnel {
 	uint16_t peer_window;
 	uint16_t unacked;
 	uint16_t queued;
+	/*
+	 * The IKE SA the tunnel belongs to (0: none) and the marks that bind
+	 * it to its CHILD_SA (l2tpctl's mark-in and mark-out; 0: none).
+	 */
+	uint32_t ike_sa;
+	uint32_t mark;       /* of its datagrams, as they came through the SA */
+	uint32_t reply_mark; /* of ours: the SA's outbound mark */
+	uint32_t reserved;
 };
 
 struct ctl_session {

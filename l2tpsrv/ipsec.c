@@ -82,6 +82,7 @@ struct tunnel_ref {
 	uint16_t id;
 	uint64_t owner;
 	struct sockaddr_storage peer;
+	uint32_t mark, reply_mark;
 };
 
 struct tunnel_refs {
@@ -106,14 +107,29 @@ static bool collect(void *ctx, const struct lns_tunnel_info *ti)
 	}
 	refs->v[refs->n++] = (struct tunnel_ref){ .id = ti->tunnel_id,
 						  .owner = ti->owner,
-						  .peer = *ti->peer_addr };
+						  .peer = *ti->peer_addr,
+						  .mark = ti->mark,
+						  .reply_mark = ti->reply_mark };
 	return true;
 }
 
 /*
+ * Whether ike still protects the tunnel: a CHILD_SA of it covers the
+ * tunnel's peer with the tunnel's mark (its mark-in bits: 0 if it had
+ * none), and wants on what we send the mark the tunnel sends with (fixed
+ * when its SCCRQ came).
+ */
+static bool still_protects(const struct peer_ike *ike, const struct tunnel_ref *r)
+{
+	const struct peer_child *c = peers_covering_child(ike, &r->peer, r->mark);
+
+	return c && peers_child_mark_out(c) == r->reply_mark;
+}
+
+/*
  * Each tunnel still protected by its IKE SA stays; one whose IKE SA went
- * moves to another IKE SA that covers its peer (a reauthentication), or
- * is aborted with why.
+ * moves to another IKE SA that covers its peer (a reauthentication, or an
+ * IKEv1 CHILD_SA moved with its marks), or is aborted with why.
  */
 static void recheck(struct ipsec *ipsec, const char *why)
 {
@@ -127,10 +143,10 @@ static void recheck(struct ipsec *ipsec, const char *why)
 						     ? peers_find(ipsec->peers, (uint32_t)r->owner)
 						     : NULL;
 
-		if (ike && peers_covers(ike, &r->peer))
+		if (ike && still_protects(ike, r))
 			continue;
-		ike = peers_match(ipsec->peers, &r->peer);
-		if (ike) {
+		ike = peers_match(ipsec->peers, &r->peer, r->mark, NULL);
+		if (ike && still_protects(ike, r)) {
 			log_msg(LOG_INFO, "tunnel=%u event=ipsec_moved ike=%llu new_ike=%u", r->id,
 				(unsigned long long)r->owner, ike->uid);
 			lns_set_tunnel_owner(ipsec->lns, r->id, ike->uid);
@@ -168,13 +184,40 @@ static void log_child_up(const struct charon_event *ev)
 	lns_sockaddr_string(&ev->ike_sa.remote, peer, sizeof(peer));
 	log_msg(LOG_INFO,
 		"event=ipsec_up ike=%u child=%u peer=%s nat=%s id=\"%s\" user=\"%s\" child_name=\"%s\" "
-		"mode=%s reqid=%u spi_in=%08x spi_out=%08x ports=%u-%u",
+		"mode=%s reqid=%u spi_in=%08x spi_out=%08x ports=%u-%u mark_in=%x/%x mark_out=%x/%x",
 		ev->ike, ev->kind == CHARON_CHILD_REKEY ? ev->new_id : ev->child, peer,
 		ev->ike_sa.nat_remote ? "yes" : "no", printable(ev->ike_sa.remote_id, id, sizeof(id)),
 		printable(u, user, sizeof(user)), ev->child_sa.name,
 		ev->child_sa.transport ? "transport" : "tunnel", ev->child_sa.reqid,
 		ev->child_sa.spi_in, ev->child_sa.spi_out, ev->child_sa.port_lo,
-		ev->child_sa.port_hi);
+		ev->child_sa.port_hi, ev->child_sa.mark_in, ev->child_sa.mark_in_mask,
+		ev->child_sa.mark_out, ev->child_sa.mark_out_mask);
+}
+
+/*
+ * A child-rekey gives the new CHILD_SA the old one's marks (strongSwan
+ * does, IKEv1 and IKEv2): the tunnels it carries keep theirs. Should they
+ * differ, those tunnels' datagrams no longer match what they were bound to
+ * and the recheck that follows aborts them; this says why.
+ */
+static void log_marks_changed(const struct ipsec *ipsec, const struct charon_event *ev)
+{
+	const struct peer_ike *ike = peers_find(ipsec->peers, ev->ike);
+	const struct charon_child *old = NULL, *now = &ev->child_sa;
+
+	for (size_t i = 0; ike && i < ike->n_children; i++)
+		if (ike->children[i].uid == ev->child)
+			old = &ike->children[i].sa;
+	if (!old || (old->mark_in == now->mark_in && old->mark_in_mask == now->mark_in_mask &&
+		     old->mark_out == now->mark_out && old->mark_out_mask == now->mark_out_mask))
+		return;
+	log_msg(LOG_WARNING,
+		"event=ipsec_marks_changed ike=%u child=%u new=%u mark_in=%x/%x new_mark_in=%x/%x "
+		"mark_out=%x/%x new_mark_out=%x/%x reason=\"a rekeyed CHILD_SA should keep its "
+		"marks; its tunnels end\"",
+		ev->ike, ev->child, ev->new_id, old->mark_in, old->mark_in_mask, now->mark_in,
+		now->mark_in_mask, old->mark_out, old->mark_out_mask, now->mark_out,
+		now->mark_out_mask);
 }
 
 static bool ike_has_child(const struct peer_ike *ike, uint32_t child)
@@ -265,6 +308,8 @@ static void on_event(void *ctx, const struct charon_event *ev)
 			charon_event_name(ev->kind), ev->ike, ev->child, ev->new_id);
 		break;
 	}
+	if (ev->kind == CHARON_CHILD_REKEY)
+		log_marks_changed(ipsec, ev);
 	record(ipsec, ev);
 	changed = peers_apply(ipsec->peers, ev);
 	if (ev->kind == CHARON_SYNC_END) {
@@ -307,16 +352,19 @@ static const struct charon_link_ops link_ops = {
 	.lost = on_lost,
 };
 
-int ipsec_admit(struct ipsec *ipsec, const struct lns_addr *addr, uint64_t *owner)
+int ipsec_admit(struct ipsec *ipsec, const struct lns_addr *addr, struct lns_admission *out)
 {
-	const struct peer_ike *ike = peers_match(ipsec->peers, &addr->peer);
+	const struct peer_child *child;
+	const struct peer_ike *ike = peers_match(ipsec->peers, &addr->peer, addr->mark, &child);
 	char peer[64];
 
 	if (ike) {
-		*owner = ike->uid;
+		out->owner = ike->uid;
+		/* with none (mask 0), other marks the datagrams may carry name nobody */
+		out->mark_mask = child->sa.mark_in_mask;
+		out->reply_mark = peers_child_mark_out(child);
 		return 0;
 	}
-	*owner = 0;
 	if (!ipsec->cfg->allow_unencrypted)
 		return -EACCES;
 	lns_sockaddr_string(&addr->peer, peer, sizeof(peer));

@@ -40,8 +40,13 @@ struct ipsec *ipsec_free(struct ipsec *ipsec);
  */
 int ipsec_protect_socket(const struct ipsec *ipsec, int fd, int family);
 
-/* lns_io.admit: see lns.h. */
-int ipsec_admit(struct ipsec *ipsec, const struct lns_addr *addr, uint64_t *owner);
+/*
+ * lns_io.admit: see lns.h. The IKE SA whose CHILD_SA covers the peer with
+ * the datagram's mark (addr->mark, peers_match()) owns the tunnel, which
+ * takes the bits of the mark that CHILD_SA's mark-in names and sends with
+ * its mark-out.
+ */
+int ipsec_admit(struct ipsec *ipsec, const struct lns_addr *addr, struct lns_admission *out);
 
 /* The IKE SA a tunnel belongs to (its owner), or NULL. */
 const struct peer_ike *ipsec_owner(const struct ipsec *ipsec, uint64_t owner);

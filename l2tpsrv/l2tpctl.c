@@ -318,6 +318,8 @@ static void print_json(const struct listing *l)
 		json_string(t->peer);
 		printf(",\"host_name\":");
 		json_string(t->host_name);
+		printf(",\"ike_sa\":%" PRIu32 ",\"mark_in\":%" PRIu32 ",\"mark_out\":%" PRIu32,
+		       t->ike_sa, t->mark, t->reply_mark);
 		printf(",\"age_ms\":%" PRIu64 ",\"transport\":{\"sent\":%" PRIu64
 		       ",\"retransmitted\":%" PRIu64 ",\"delivered\":%" PRIu64
 		       ",\"duplicates\":%" PRIu64 ",\"out_of_order\":%" PRIu64
@@ -350,9 +352,14 @@ static void print_tunnels_text(const struct listing *l, bool with_sessions)
 		const struct ctl_tunnel *t = &l->tunnels[i];
 
 		printf("tunnel %u peer-tunnel %u %s peer %s host \"%s\" sessions %" PRIu32
-		       " up %" PRIu64 "s retransmitted %" PRIu64 "\n",
+		       " up %" PRIu64 "s retransmitted %" PRIu64,
 		       t->tunnel_id, t->peer_tunnel_id, t->state, t->peer, t->host_name,
 		       t->sessions, t->age_ms / 1000, t->retransmitted);
+		if (t->ike_sa)
+			printf(" ike %" PRIu32, t->ike_sa);
+		if (t->mark || t->reply_mark)
+			printf(" mark-in %#" PRIx32 " mark-out %#" PRIx32, t->mark, t->reply_mark);
+		printf("\n");
 		for (uint32_t j = 0; with_sessions && j < l->reply.n_sessions; j++) {
 			const struct ctl_session *s = &l->sessions[j];
 

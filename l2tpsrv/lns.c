@@ -79,10 +79,18 @@ void lns_sockaddr_string(const struct sockaddr_storage *ss, char *buf, size_t le
 	sockaddr_string(ss, buf, len);
 }
 
-/* Address, port aside, is what "a peer" is for the per-peer limit. */
-static bool same_endpoint(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
+/*
+ * Whether a datagram from addr is from the tunnel's peer: the same
+ * address, port and (the bits io->admit() named of it) mark. The mark
+ * tells apart clients behind one NAT, whose L2TP comes from the same
+ * address and port through their own IPsec SAs. (Address alone is what "a
+ * peer" is for the per-peer limit.)
+ */
+static bool is_tunnel_peer(const struct tunnel *t, const struct lns_addr *addr)
 {
-	return sockaddr_same_host(a, b) && sockaddr_port(a) == sockaddr_port(b);
+	return sockaddr_same_host(&t->addr.peer, &addr->peer) &&
+	       sockaddr_port(&t->addr.peer) == sockaddr_port(&addr->peer) &&
+	       (addr->mark & t->addr.mark_mask) == t->addr.mark;
 }
 
 static uint32_t fnv(uint32_t h, const void *p, size_t n)
@@ -204,12 +212,12 @@ void lns_session_detach(struct lns *lns, struct session *s)
 	lns->n_sessions--;
 }
 
-static struct tunnel *find_by_peer(const struct lns *lns, const struct sockaddr_storage *peer,
+static struct tunnel *find_by_peer(const struct lns *lns, const struct lns_addr *addr,
 				   uint16_t peer_id)
 {
-	struct tunnel *t = lns->by_peer[peer_bucket(peer, peer_id)];
+	struct tunnel *t = lns->by_peer[peer_bucket(&addr->peer, peer_id)];
 
-	while (t && !(t->peer_id == peer_id && same_endpoint(&t->addr.peer, peer)))
+	while (t && !(t->peer_id == peer_id && is_tunnel_peer(t, addr)))
 		t = t->peer_next;
 	return t;
 }
@@ -377,20 +385,21 @@ static void log_drop(struct lns *lns, const struct lns_addr *addr, const char *w
 }
 
 /* A control message for tunnel id 0: only SCCRQ starts a tunnel. */
-static void input_new_tunnel(struct lns *lns, const struct lns_addr *addr,
+static void input_new_tunnel(struct lns *lns, const struct lns_addr *received,
 			     const struct l2tp_header *h, const uint8_t *body, size_t len)
 {
 	struct l2tp_msg *m = malloc(sizeof(*m));
+	struct lns_addr a = *received, *addr = &a; /* with the marks admit gives */
+	struct lns_admission adm = { 0 };
 	struct l2tp_msg_error err;
 	struct avp_hiding hiding;
 	struct tunnel *t;
 	char peer[LNS_PEER_STR_LEN];
-	uint64_t owner = 0;
 	uint16_t id;
 	int r;
 
 	/* Nothing is answered to a peer the server must not talk to. */
-	if (lns->io.admit && lns->io.admit(lns->io_ctx, addr, &owner) < 0) {
+	if (lns->io.admit && lns->io.admit(lns->io_ctx, received, &adm) < 0) {
 		lns->counters.packets_dropped++;
 		lns->counters.refused++;
 		lns_report(lns, &(struct lns_event){ .kind = LNS_EV_REFUSED,
@@ -404,6 +413,9 @@ static void input_new_tunnel(struct lns *lns, const struct lns_addr *addr,
 		free(m);
 		return;
 	}
+	a.mark &= adm.mark_mask;
+	a.mark_mask = adm.mark_mask;
+	a.reply_mark = adm.reply_mark;
 	if (!m) {
 		log_drop(lns, addr, "out of memory");
 		return;
@@ -412,7 +424,7 @@ static void input_new_tunnel(struct lns *lns, const struct lns_addr *addr,
 	r = l2tp_msg_decode(body, len, lns_hiding(lns, &hiding), m, &err);
 	if (r == 0 && m->type == L2TP_MSG_STOPCCN) {
 		/* A LAC giving up before it learnt our tunnel id (our SCCRP lost) */
-		t = find_by_peer(lns, &addr->peer, m->assigned_tunnel_id);
+		t = find_by_peer(lns, addr, m->assigned_tunnel_id);
 		if (t) {
 			tunnel_recv(t, h, body, len);
 			settle(lns, t);
@@ -443,7 +455,7 @@ static void input_new_tunnel(struct lns *lns, const struct lns_addr *addr,
 			     "Assigned Tunnel ID 0");
 		goto out;
 	}
-	t = find_by_peer(lns, &addr->peer, m->assigned_tunnel_id);
+	t = find_by_peer(lns, addr, m->assigned_tunnel_id);
 	if (t) { /* a repeated SCCRQ: the transport acknowledges it */
 		tunnel_recv(t, h, body, len);
 		settle(lns, t);
@@ -488,7 +500,7 @@ static void input_new_tunnel(struct lns *lns, const struct lns_addr *addr,
 		goto out;
 	}
 	t->armed_deadline = LNS_NO_DEADLINE;
-	t->owner = owner;
+	t->owner = adm.owner;
 	tunnel_recv(t, h, body, len);
 	settle(lns, t);
 out:
@@ -524,7 +536,7 @@ void lns_input(struct lns *lns, uint64_t now, const struct lns_addr *addr, const
 		log_drop(lns, addr, "unknown tunnel");
 		return;
 	}
-	if (!same_endpoint(&t->addr.peer, &addr->peer)) {
+	if (!is_tunnel_peer(t, addr)) {
 		log_drop(lns, addr, "tunnel belongs to another peer");
 		return;
 	}
@@ -741,6 +753,8 @@ void lns_foreach_tunnel(const struct lns *lns,
 			.peer = t->peer_str,
 			.peer_addr = &t->addr.peer,
 			.owner = t->owner,
+			.mark = t->addr.mark,
+			.reply_mark = t->addr.reply_mark,
 			.host_name = t->host_name,
 			.sessions = t->n_sessions,
 			.established_usec = t->established_usec,

@@ -30,6 +30,24 @@ struct lns_addr {
 	socklen_t local_len;
 	int ifindex;                   /* interface it came in on, 0 if unknown */
 	int listener;                  /* the server's socket it came in on; replies leave by it */
+	/*
+	 * Opaque here, like the addresses: the datagram's mark (the server's
+	 * SO_MARK: which IPsec SA it came through; 0 for none). A tunnel's
+	 * addr has the bits of it io->admit() said are its peer's (mark_mask:
+	 * with address and port, they are who the peer is) and the mark its
+	 * datagrams leave with (reply_mark); both are 0 in what lns_input() is
+	 * given.
+	 */
+	uint32_t mark;
+	uint32_t mark_mask;
+	uint32_t reply_mark;
+};
+
+/* What io->admit() gives the tunnel an SCCRQ starts. */
+struct lns_admission {
+	uint64_t owner;      /* the IKE SA that protects the peer, 0 for none */
+	uint32_t mark_mask;  /* the bits of the datagrams' mark that name the peer's SA */
+	uint32_t reply_mark; /* what everything sent for the tunnel leaves with */
 };
 
 /* The ids of an established call, both ends. */
@@ -123,11 +141,13 @@ struct lns_io {
 	/*
 	 * Optional (NULL: everyone may). Asked for every control message
 	 * for tunnel 0 (SCCRQ, or a StopCCN before our tunnel id was known),
-	 * before anything is decoded or answered: 0 takes it, and *owner
-	 * (the IKE SA that protects the peer, 0 for none) goes with the
-	 * tunnel; a negative errno drops it without a word.
+	 * before anything is decoded or answered: 0 takes it, and what it
+	 * fills in (zeroed first) goes with the tunnel: from the answer to
+	 * this message on, everything sent for it leaves with reply_mark, and
+	 * only datagrams whose mark has the same mark_mask bits as this one's
+	 * are its peer's. A negative errno drops it without a word.
 	 */
-	int (*admit)(void *ctx, const struct lns_addr *addr, uint64_t *owner);
+	int (*admit)(void *ctx, const struct lns_addr *addr, struct lns_admission *out);
 	/*
 	 * Optional (NULL: not told). A tunnel or call lifecycle event
 	 * (struct lns_event), as it happens. Must not call back into the lns.
@@ -195,6 +215,8 @@ struct lns_tunnel_info {
 	const char *peer;      /* "address:port" */
 	const struct sockaddr_storage *peer_addr;
 	uint64_t owner;        /* from io->admit(), 0 for none */
+	uint32_t mark;         /* its SCCRQ's mark (the mark_mask bits): its messages have it */
+	uint32_t reply_mark;   /* from io->admit(): what it sends with */
 	const char *host_name; /* the peer's Host Name, printable */
 	unsigned int sessions;
 	uint64_t established_usec; /* 0 when not established yet */

@@ -319,6 +319,147 @@ START_TEST(admitted_tunnel_carries_its_owner)
 }
 END_TEST
 
+/* Lets the acknowledgement delay pass; everything sent must be for l (lac_recv() checks). */
+static void settle_for(struct lac *l)
+{
+	h_advance(l->h, l->h->cfg.ack_delay_usec);
+	while (h_pending(l->h))
+		lac_recv(l);
+}
+
+/* l sends m to tunnel_id as the tunnel's peer would; it must be dropped. */
+static void assert_dropped(struct lac *l, uint16_t tunnel_id, const struct l2tp_msg *m)
+{
+	struct harness *h = l->h;
+	uint64_t dropped = h_counters(h).packets_dropped;
+	struct lns_tunnel_info before, after;
+	struct lac as_peer = *l;
+
+	ck_assert(h_tunnel_info(h, tunnel_id, &before));
+	as_peer.lns_tid = tunnel_id;
+	as_peer.ns = (uint16_t)before.transport.nr;
+	lac_send(&as_peer, 0, m);
+	h_advance(h, SEC);
+	h_expect_nothing(h);
+	ck_assert_uint_eq(h_counters(h).packets_dropped, dropped + 1);
+	ck_assert(h_tunnel_info(h, tunnel_id, &after));
+	ck_assert_str_eq(after.state, before.state);
+	ck_assert_uint_eq(after.transport.nr, before.transport.nr);
+}
+
+/*
+ * Two clients behind one NAT: the same address, port and tunnel id, told
+ * apart by the mark of the IPsec SA each came through (the bits admit
+ * names). Each SCCRQ is a tunnel of its own, which the other client cannot
+ * use; admit's reply mark goes on every datagram of its tunnel (lac_recv
+ * checks), from the SCCRP to the StopCCN, and on the StopCCN that rejects
+ * an SCCRQ.
+ */
+START_TEST(marks_tell_clients_behind_one_nat_apart)
+{
+	struct harness *h = started_with_admit(0, 5);
+	struct lns_tunnel_info info;
+	struct lac a, b, bad;
+	struct l2tp_msg m;
+	uint16_t b_tid;
+	struct rx *r;
+
+	h->cfg.max_tunnels_per_peer = 0;
+	h->admit_mark_mask = 0xff;
+	lac_init(&a, h, 1, 1701, LAC_TID);
+	a.addr.mark = 0x30a; /* bits outside the SA's mask: not the SA's, not the peer's */
+	a.mark_mask = 0xff;
+	a.reply_mark = 0xa0;
+	h->admit_reply_mark = 0xa0;
+	lac_open_tunnel(&a);
+	settle_for(&a);
+	ck_assert_uint_eq(h->admit_last.mark, 0x30a); /* asked with the datagram's mark */
+	lac_init(&b, h, 1, 1701, LAC_TID);
+	b.addr.mark = 0xb;
+	b.mark_mask = 0xff;
+	b.reply_mark = 0xb0;
+	h->admit_owner = 6;
+	h->admit_reply_mark = 0xb0;
+	lac_open_tunnel(&b); /* not taken for a's repeated SCCRQ */
+	settle_for(&b);
+	ck_assert_uint_eq(h->admit_last.mark, 0xb);
+	ck_assert_uint_ne(a.lns_tid, b.lns_tid);
+	ck_assert_uint_eq(h_counters(h).tunnels, 2);
+	ck_assert(h_tunnel_info(h, a.lns_tid, &info));
+	ck_assert_uint_eq(info.owner, 5);
+	ck_assert_uint_eq(info.mark, 0xa);
+	ck_assert_uint_eq(info.reply_mark, 0xa0);
+	ck_assert(h_tunnel_info(h, b.lns_tid, &info));
+	ck_assert_uint_eq(info.owner, 6);
+	ck_assert_uint_eq(info.mark, 0xb);
+	ck_assert_uint_eq(info.reply_mark, 0xb0);
+	/* each keeps its own: a HELLO's ack, with other bits outside the mask */
+	a.addr.mark = 0x40a;
+	lac_send_hello(&a);
+	settle_for(&a);
+	lac_send_hello(&b);
+	settle_for(&b);
+	ck_assert_uint_eq(h_counters(h).packets_dropped, 0);
+	/* b cannot stop a's tunnel, nor a b's */
+	msg_stopccn(&m, LAC_TID, L2TP_STOPCCN_GENERAL_CLEAR);
+	assert_dropped(&b, a.lns_tid, &m);
+	assert_dropped(&a, b.lns_tid, &m);
+	b_tid = b.lns_tid;
+	/* for tunnel 0 (its SCCRP lost), b's StopCCN reaches b's tunnel, not a's */
+	b.lns_tid = 0;
+	lac_send(&b, 0, &m);
+	b.lns_tid = b_tid;
+	settle_for(&b);
+	ck_assert_str_eq(h_tunnel_state(h, a.lns_tid), "established");
+	ck_assert_str_eq(h_tunnel_state(h, b.lns_tid), "stopped");
+	ck_assert_int_eq(lns_close_tunnel(h->lns, h->now, a.lns_tid), 0);
+	lac_expect_stopccn(&a, L2TP_STOPCCN_GENERAL_CLEAR, -1);
+	settle_for(&a);
+	/* a rejected SCCRQ's StopCCN goes out with the mark admit gave */
+	lac_init(&bad, h, 1, 1701, LAC_TID + 1);
+	bad.addr.mark = 0xc;
+	bad.mark_mask = 0xff;
+	bad.reply_mark = 0xc0;
+	h->admit_reply_mark = 0xc0;
+	msg_sccrq(&m, LAC_TID + 1, "lac.test", 8);
+	m.protocol_version = 2;
+	lac_send(&bad, 0, &m);
+	r = lac_expect(&bad, L2TP_MSG_STOPCCN);
+	rx_assert_result(r, L2TP_MSG_STOPCCN, L2TP_STOPCCN_BAD_PROTOCOL_VERSION, -1);
+	h_expect_nothing(h);
+	h_free(h);
+}
+END_TEST
+
+/*
+ * A tunnel admit names no mark bits for (its SA has no marks) is its
+ * peer's whatever marks other rules put on the datagrams, as without marks.
+ */
+START_TEST(other_marks_do_not_matter_without_sa_marks)
+{
+	struct harness *h = started_with_admit(0, 5);
+	struct lns_tunnel_info info;
+	struct lac l;
+
+	lac_init(&l, h, 1, 1701, LAC_TID);
+	l.addr.mark = 0x77;
+	lac_open_tunnel(&l);
+	settle_for(&l);
+	ck_assert(h_tunnel_info(h, l.lns_tid, &info));
+	ck_assert_uint_eq(info.mark, 0);
+	ck_assert_uint_eq(info.reply_mark, 0);
+	l.addr.mark = 0;
+	lac_send_hello(&l);
+	settle_for(&l);
+	l.addr.mark = 0x99;
+	lac_send_hello(&l);
+	settle_for(&l);
+	ck_assert_uint_eq(h_counters(h).packets_dropped, 0);
+	ck_assert_uint_eq(h_counters(h).tunnels, 1);
+	h_free(h);
+}
+END_TEST
+
 /* Without io->admit everyone may, and no tunnel has an owner. */
 START_TEST(without_admit_there_is_no_owner)
 {
@@ -525,6 +666,8 @@ int main(void)
 	tcase_add_loop_test(tc, refused_sccrq_gets_no_answer, 0, 3);
 	tcase_add_test(tc, refused_stopccn_for_tunnel_zero_is_dropped);
 	tcase_add_test(tc, admitted_tunnel_carries_its_owner);
+	tcase_add_test(tc, marks_tell_clients_behind_one_nat_apart);
+	tcase_add_test(tc, other_marks_do_not_matter_without_sa_marks);
 	tcase_add_test(tc, without_admit_there_is_no_owner);
 	tcase_add_test(tc, malformed_datagrams_are_dropped);
 	tcase_add_test(tc, data_and_unknown_tunnels);

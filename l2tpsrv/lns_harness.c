@@ -83,7 +83,7 @@ static void io_session_down(void *ctx, uint16_t tunnel_id, uint16_t session_id,
 	h->last_down_sid = session_id;
 }
 
-static int io_admit(void *ctx, const struct lns_addr *addr, uint64_t *owner)
+static int io_admit(void *ctx, const struct lns_addr *addr, struct lns_admission *out)
 {
 	struct harness *h = ctx;
 
@@ -91,7 +91,9 @@ static int io_admit(void *ctx, const struct lns_addr *addr, uint64_t *owner)
 	h->admit_last = *addr;
 	if (h->admit_result < 0)
 		return h->admit_result;
-	*owner = h->admit_owner;
+	out->owner = h->admit_owner;
+	out->mark_mask = h->admit_mark_mask;
+	out->reply_mark = h->admit_reply_mark;
 	return 0;
 }
 
@@ -710,6 +712,12 @@ struct rx *lac_recv(struct lac *l)
 		      "LAC %u: datagram sent to another peer", l->tid);
 	ck_assert_msg(!memcmp(&r->addr.local, &l->addr.local, l->addr.local_len),
 		      "LAC %u: datagram sent from another local address", l->tid);
+	ck_assert_msg(r->addr.mark == (l->addr.mark & l->mark_mask),
+		      "LAC %u: datagram for mark %#x, not %#x", l->tid, r->addr.mark,
+		      l->addr.mark & l->mark_mask);
+	ck_assert_msg(r->addr.reply_mark == l->reply_mark,
+		      "LAC %u: datagram sent with mark %#x, not %#x", l->tid, r->addr.reply_mark,
+		      l->reply_mark);
 	ck_assert_int_eq(r->header_rc, 0);
 	ck_assert(r->h.control);
 	ck_assert_uint_eq(r->h.tunnel_id, l->tid);

@@ -75,11 +75,14 @@ struct harness {
 	/*
 	 * io->admit, installed only when admit_hook is set before h_start()
 	 * (otherwise the lns has none). It returns admit_result (a negative
-	 * errno refuses) and gives admit_owner, and counts its calls.
+	 * errno refuses) and gives admit_owner, admit_mark_mask and
+	 * admit_reply_mark, and counts its calls.
 	 */
 	bool admit_hook;
 	int admit_result;
 	uint64_t admit_owner;
+	uint32_t admit_mark_mask;
+	uint32_t admit_reply_mark;
 	unsigned int admit_calls;
 	struct lns_addr admit_last; /* the address of the last call */
 	/* io->event's reports, the first H_MAX_EVENTS of them, oldest first */
@@ -101,6 +104,8 @@ struct lac {
 	const uint8_t *secret;
 	size_t secret_len;
 	bool hide; /* hide what it sends (needs secret) */
+	/* addr.mark is what its datagrams carry; these, what ours to it must */
+	uint32_t mark_mask, reply_mark;
 };
 
 /* ---- harness ---- */
@@ -189,7 +194,8 @@ void lac_send_with_extra_avp(struct lac *l, uint16_t sid, const struct l2tp_msg 
 void lac_send_bare_type(struct lac *l, uint16_t type, bool mandatory);
 void lac_send_hello(struct lac *l);
 /*
- * Pops the next datagram, asserts that it went to this LAC and names its
+ * Pops the next datagram, asserts that it went to this LAC (its address,
+ * port, and mark under mark_mask) with its reply_mark and names its
  * tunnel, and moves the LAC's Nr past it when it is the next in order.
  */
 struct rx *lac_recv(struct lac *l);

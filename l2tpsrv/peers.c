@@ -262,28 +262,87 @@ bool peers_apply(struct peers *p, const struct charon_event *ev)
 	return false;
 }
 
-bool peers_covers(const struct peer_ike *ike, const struct sockaddr_storage *l2tp_peer)
+/* How well a CHILD_SA covering the port fits a datagram's mark (0: not at all). */
+enum child_fit {
+	FIT_NONE = 0,
+	FIT_ANY,  /* by address and port alone: unmarked, or the SA has no mark-in */
+	FIT_MARK, /* its mark-in matches the datagram's mark */
+};
+
+static enum child_fit child_fit(const struct charon_child *c, uint16_t port, uint32_t mark)
 {
+	if (port < c->port_lo || port > c->port_hi)
+		return FIT_NONE;
+	if (!mark || !c->mark_in_mask)
+		return FIT_ANY;
+	return (mark & c->mark_in_mask) == (c->mark_in & c->mark_in_mask) ? FIT_MARK : FIT_NONE;
+}
+
+/* ike's CHILD_SA that fits best (first of equals), with how well in *fit. */
+static const struct peer_child *best_child(const struct peer_ike *ike,
+					   const struct sockaddr_storage *l2tp_peer, uint32_t mark,
+					   enum child_fit *fit)
+{
+	const struct peer_child *best = NULL;
 	uint16_t port = sockaddr_port(l2tp_peer);
 
+	*fit = FIT_NONE;
 	/* in transport mode L2TP comes from the IKE peer's (outer) address */
 	if (!ike->sa.has_addresses || !sockaddr_same_host(&ike->sa.remote, l2tp_peer))
-		return false;
-	for (size_t i = 0; i < ike->n_children; i++)
-		if (port >= ike->children[i].sa.port_lo && port <= ike->children[i].sa.port_hi)
-			return true;
-	return false;
+		return NULL;
+	for (size_t i = 0; i < ike->n_children; i++) {
+		enum child_fit f = child_fit(&ike->children[i].sa, port, mark);
+
+		if (f > *fit) {
+			*fit = f;
+			best = &ike->children[i];
+		}
+	}
+	return best;
+}
+
+const struct peer_child *peers_covering_child(const struct peer_ike *ike,
+					      const struct sockaddr_storage *l2tp_peer,
+					      uint32_t mark)
+{
+	enum child_fit fit;
+
+	return best_child(ike, l2tp_peer, mark, &fit);
+}
+
+bool peers_covers(const struct peer_ike *ike, const struct sockaddr_storage *l2tp_peer,
+		  uint32_t mark)
+{
+	return peers_covering_child(ike, l2tp_peer, mark) != NULL;
 }
 
 const struct peer_ike *peers_match(const struct peers *p,
-				   const struct sockaddr_storage *l2tp_peer)
+				   const struct sockaddr_storage *l2tp_peer, uint32_t mark,
+				   const struct peer_child **child)
 {
 	const struct peer_ike *found = NULL;
+	const struct peer_child *found_child = NULL;
+	enum child_fit found_fit = FIT_NONE;
 
-	for (const struct peer_ike *ike = p->head; ike; ike = ike->next)
-		if (peers_covers(ike, l2tp_peer))
+	/* oldest first: a later one that fits as well is newer and wins */
+	for (const struct peer_ike *ike = p->head; ike; ike = ike->next) {
+		enum child_fit fit;
+		const struct peer_child *c = best_child(ike, l2tp_peer, mark, &fit);
+
+		if (c && fit >= found_fit) {
 			found = ike;
+			found_child = c;
+			found_fit = fit;
+		}
+	}
+	if (child)
+		*child = found_child;
 	return found;
+}
+
+uint32_t peers_child_mark_out(const struct peer_child *c)
+{
+	return c->sa.mark_out & c->sa.mark_out_mask;
 }
 
 unsigned int peers_count_ike(const struct peers *p)

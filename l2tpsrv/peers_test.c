@@ -1,7 +1,7 @@
 /*
  * Tests of the IPsec peer table (peers.c): events built from plugin
  * records with charon_msg_parse(), then which IKE SA, if any, covers an
- * L2TP peer (address and UDP source port).
+ * L2TP peer (address and UDP source port, and the datagram's mark).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -52,6 +52,18 @@ static bool child_up(struct peers *p, uint32_t ike, uint32_t child, const char *
 		     ports);
 }
 
+/* The same with marks (mark-in=IN, mark-out=OUT: "VALUE/MASK"). */
+static bool child_up_marked(struct peers *p, uint32_t ike, uint32_t child, const char *remote,
+			    const char *ports, const char *in, const char *out)
+{
+	return apply(p,
+		     "child-up ike=%u child=%u " OUR_END "remote=%s nat-remote=1 remote-id=peer-%u "
+		     "name=l2tp mode=transport reqid=%u spi-in=%08x spi-out=%08x mark-in=%s "
+		     "mark-out=%s remote-ports=%s",
+		     ike, child, remote, ike, child, 0xc0000000u + child, 0x0c000000u + child, in,
+		     out, ports);
+}
+
 static struct sockaddr_storage addr(const char *a, uint16_t port)
 {
 	struct sockaddr_storage ss;
@@ -70,13 +82,27 @@ static struct sockaddr_storage addr(const char *a, uint16_t port)
 	return ss;
 }
 
-/* The uid of the IKE SA that covers a:port, 0 for none. */
-static uint32_t match(const struct peers *p, const char *a, uint16_t port)
+/*
+ * The uid of the IKE SA that covers a:port with mark, 0 for none; *child
+ * (if not NULL) the uid of its CHILD_SA that does.
+ */
+static uint32_t match_marked(const struct peers *p, const char *a, uint16_t port, uint32_t mark,
+			     uint32_t *child)
 {
 	struct sockaddr_storage ss = addr(a, port);
-	const struct peer_ike *ike = peers_match(p, &ss);
+	const struct peer_child *c = NULL;
+	const struct peer_ike *ike = peers_match(p, &ss, mark, &c);
 
+	ck_assert((ike == NULL) == (c == NULL));
+	if (child)
+		*child = c ? c->uid : 0;
 	return ike ? ike->uid : 0;
+}
+
+/* The uid of the IKE SA that covers a:port (an unmarked datagram), 0 for none. */
+static uint32_t match(const struct peers *p, const char *a, uint16_t port)
+{
+	return match_marked(p, a, port, 0, NULL);
 }
 
 static bool has_child(const struct peers *p, uint32_t ike_uid, uint32_t child)
@@ -128,9 +154,10 @@ START_TEST(child_up_covers_address_and_ports)
 	ck_assert_uint_eq(ike->children[0].uid, 10);
 	ck_assert_uint_eq(ike->children[0].sa.spi_in, 0xc000000au);
 	ss = addr("192.0.2.10", 1701);
-	ck_assert(peers_covers(ike, &ss));
+	ck_assert(peers_covers(ike, &ss, 0));
+	ck_assert(peers_covers(ike, &ss, 0x42)); /* an SA without marks takes any */
 	ss = addr("192.0.2.10", 4500);
-	ck_assert(!peers_covers(ike, &ss));
+	ck_assert(!peers_covers(ike, &ss, 0));
 	ck_assert_ptr_null(peers_find(p, 2));
 	/* a second CHILD_SA with a port range adds to the cover */
 	ck_assert(!child_up(p, 1, 11, "192.0.2.10", "1024-65535"));
@@ -177,6 +204,138 @@ START_TEST(the_newest_ike_sa_wins)
 	child_up(p, 3, 31, "192.0.2.10", "1701-1701");
 	child_up(p, 7, 71, "192.0.2.10", "1701-1701");
 	ck_assert_uint_eq(match(p, "192.0.2.10", 1701), 3);
+	peers_free(p);
+}
+END_TEST
+
+/* ---- marks: clients behind one NAT ---- */
+
+/*
+ * Two clients behind one NAT: IKE SAs from the same address, each CHILD_SA
+ * covering the same port with its own marks (mark_in = %unique). A marked
+ * datagram belongs to the SA whose mark-in it carries, whichever is newer;
+ * one with a mark no SA has, to none; an unmarked one goes by address.
+ */
+START_TEST(marks_tell_clients_behind_one_nat_apart)
+{
+	struct peers *p = new_peers();
+	const struct peer_child *c;
+	const struct peer_ike *ike;
+	struct sockaddr_storage ss = addr("203.0.113.7", 1701);
+	uint32_t child;
+
+	child_up_marked(p, 1, 10, "203.0.113.7", "1701-1701", "11/ffffffff", "21/ffffffff");
+	child_up_marked(p, 2, 20, "203.0.113.7", "1701-1701", "12/ffffffff", "22/ffffffff");
+	ck_assert_uint_eq(match_marked(p, "203.0.113.7", 1701, 0x11, &child), 1);
+	ck_assert_uint_eq(child, 10);
+	ck_assert_uint_eq(match_marked(p, "203.0.113.7", 1701, 0x12, &child), 2);
+	ck_assert_uint_eq(child, 20);
+	ck_assert_uint_eq(match_marked(p, "203.0.113.7", 1701, 0x13, &child), 0);
+	ck_assert_uint_eq(child, 0);
+	ck_assert_uint_eq(match_marked(p, "203.0.113.7", 1702, 0x11, NULL), 0); /* the port */
+	ck_assert_uint_eq(match_marked(p, "203.0.113.8", 1701, 0x11, NULL), 0); /* the address */
+	ck_assert_uint_eq(match(p, "203.0.113.7", 1701), 2); /* unmarked: the newest */
+	/* what each sends with */
+	ike = peers_match(p, &ss, 0x11, &c);
+	ck_assert_uint_eq(peers_child_mark_out(c), 0x21);
+	ck_assert(peers_covers(ike, &ss, 0x11));
+	ck_assert(!peers_covers(ike, &ss, 0x12));
+	ck_assert(peers_covers(ike, &ss, 0));
+	ck_assert_ptr_eq(peers_covering_child(ike, &ss, 0x11), c);
+	ck_assert_ptr_null(peers_covering_child(ike, &ss, 0x12));
+	ike = peers_match(p, &ss, 0x12, &c);
+	ck_assert_uint_eq(peers_child_mark_out(c), 0x22);
+	/* a third client comes and goes: the others keep their SAs */
+	child_up_marked(p, 3, 30, "203.0.113.7", "1701-1701", "13/ffffffff", "23/ffffffff");
+	ck_assert_uint_eq(match_marked(p, "203.0.113.7", 1701, 0x13, NULL), 3);
+	ck_assert_uint_eq(match_marked(p, "203.0.113.7", 1701, 0x11, NULL), 1);
+	ck_assert(apply(p, "ike-down ike=3"));
+	ck_assert_uint_eq(match_marked(p, "203.0.113.7", 1701, 0x13, NULL), 0);
+	ck_assert_uint_eq(match_marked(p, "203.0.113.7", 1701, 0x12, NULL), 2);
+	peers_free(p);
+}
+END_TEST
+
+/* Marks match under their masks; an SA's mark-out is its value under its mask. */
+START_TEST(marks_match_under_their_masks)
+{
+	struct peers *p = new_peers();
+	const struct peer_child *c;
+	struct sockaddr_storage ss = addr("203.0.113.7", 1701);
+
+	child_up_marked(p, 1, 10, "203.0.113.7", "1701-1701", "500/ff00", "1234/ff00");
+	ck_assert_uint_eq(match_marked(p, "203.0.113.7", 1701, 0x500, NULL), 1);
+	ck_assert_uint_eq(match_marked(p, "203.0.113.7", 1701, 0x5ab, NULL), 1);
+	ck_assert_uint_eq(match_marked(p, "203.0.113.7", 1701, 0x10500, NULL), 1);
+	ck_assert_uint_eq(match_marked(p, "203.0.113.7", 1701, 0x600, NULL), 0);
+	ck_assert_uint_eq(match_marked(p, "203.0.113.7", 1701, 0xab, NULL), 0);
+	ck_assert_ptr_nonnull(peers_match(p, &ss, 0x500, &c));
+	ck_assert_uint_eq(peers_child_mark_out(c), 0x1200);
+	peers_free(p);
+}
+END_TEST
+
+/*
+ * An SA without marks (mask 0) covers a marked datagram too, but one whose
+ * mark-in matches comes first, even when it is the older: marks set by
+ * other rules do not lock clients of unmarked SAs out.
+ */
+START_TEST(a_matching_mark_wins_over_no_mark)
+{
+	struct peers *p = new_peers();
+	uint32_t child;
+
+	child_up_marked(p, 1, 10, "203.0.113.7", "1701-1701", "11/ffffffff", "21/ffffffff");
+	child_up(p, 2, 20, "203.0.113.7", "1701-1701"); /* newer, no marks */
+	ck_assert_uint_eq(match_marked(p, "203.0.113.7", 1701, 0x11, &child), 1);
+	ck_assert_uint_eq(child, 10);
+	ck_assert_uint_eq(match_marked(p, "203.0.113.7", 1701, 0x99, &child), 2);
+	ck_assert_uint_eq(child, 20);
+	ck_assert_uint_eq(match(p, "203.0.113.7", 1701), 2);
+	/* within one IKE SA too */
+	child_up(p, 1, 11, "203.0.113.7", "1701-1701");
+	ck_assert(apply(p, "ike-down ike=2"));
+	ck_assert_uint_eq(match_marked(p, "203.0.113.7", 1701, 0x11, &child), 1);
+	ck_assert_uint_eq(child, 10);
+	ck_assert_uint_eq(match_marked(p, "203.0.113.7", 1701, 0x99, &child), 1);
+	ck_assert_uint_eq(child, 11);
+	peers_free(p);
+}
+END_TEST
+
+/*
+ * What keeps a CHILD_SA (child-rekey with the same marks, ike-rekey,
+ * child-migrate) keeps its marks; a child-rekey with other marks moves the
+ * cover to them.
+ */
+START_TEST(marks_survive_rekeys_and_moves)
+{
+	struct peers *p = new_peers();
+	uint32_t child;
+
+	child_up_marked(p, 1, 10, "203.0.113.7", "1701-1701", "11/ffffffff", "21/ffffffff");
+	child_up_marked(p, 2, 20, "203.0.113.7", "1701-1701", "12/ffffffff", "22/ffffffff");
+	ck_assert(apply(p, "child-rekey ike=1 child=10 new=13 " OUR_END "remote=203.0.113.7 "
+			   "mode=transport mark-in=11/ffffffff mark-out=21/ffffffff "
+			   "remote-ports=1701-1701"));
+	ck_assert_uint_eq(match_marked(p, "203.0.113.7", 1701, 0x11, &child), 1);
+	ck_assert_uint_eq(child, 13);
+	ck_assert(apply(p, "ike-rekey ike=1 new=5 " OUR_END "remote=203.0.113.7"));
+	ck_assert_uint_eq(match_marked(p, "203.0.113.7", 1701, 0x11, &child), 5);
+	ck_assert_uint_eq(child, 13);
+	ck_assert(!ike_up(p, 6, "203.0.113.7"));
+	ck_assert(apply(p, "child-migrate ike=6 child=13"));
+	ck_assert(apply(p, "ike-down ike=5"));
+	ck_assert_uint_eq(match_marked(p, "203.0.113.7", 1701, 0x11, &child), 6);
+	ck_assert_uint_eq(child, 13);
+	ck_assert_uint_eq(match_marked(p, "203.0.113.7", 1701, 0x12, NULL), 2);
+	/* other marks after a rekey: the old ones are no one's */
+	ck_assert(apply(p, "child-rekey ike=6 child=13 new=14 " OUR_END "remote=203.0.113.7 "
+			   "mode=transport mark-in=15/ffffffff mark-out=25/ffffffff "
+			   "remote-ports=1701-1701"));
+	ck_assert_uint_eq(match_marked(p, "203.0.113.7", 1701, 0x11, NULL), 0);
+	ck_assert_uint_eq(match_marked(p, "203.0.113.7", 1701, 0x15, &child), 6);
+	ck_assert_uint_eq(child, 14);
 	peers_free(p);
 }
 END_TEST
@@ -522,6 +681,10 @@ int main(void)
 	tcase_add_test(tc, child_up_covers_address_and_ports);
 	tcase_add_test(tc, ipv6_and_any_port);
 	tcase_add_test(tc, the_newest_ike_sa_wins);
+	tcase_add_test(tc, marks_tell_clients_behind_one_nat_apart);
+	tcase_add_test(tc, marks_match_under_their_masks);
+	tcase_add_test(tc, a_matching_mark_wins_over_no_mark);
+	tcase_add_test(tc, marks_survive_rekeys_and_moves);
 	tcase_add_test(tc, child_down);
 	tcase_add_test(tc, ike_down_takes_its_children);
 	tcase_add_test(tc, ike_update_moves_the_cover);

@@ -49,6 +49,11 @@
 /* Datagrams read per wake-up before giving other sources a turn. */
 #define RECV_BATCH 64
 
+/* Each datagram's mark in an SO_MARK control message: Linux 5.19. */
+#ifndef SO_RCVMARK
+#define SO_RCVMARK 75
+#endif
+
 struct listener {
 	int fd;
 	int family;
@@ -77,6 +82,8 @@ struct server {
 	bool acct_off_sent;
 	struct listener listeners[CONFIG_MAX_LISTEN];
 	size_t n_listeners;
+	bool rcvmark;          /* the kernel gives each datagram's mark (SO_RCVMARK) */
+	bool mark_send_failed; /* a marked send failed and was logged (once is enough) */
 	uint64_t shutdown_deadline;
 	unsigned int last_tunnels, last_sessions;
 	/* One timer per tunnel id; a slot's address says which tunnel fired. */
@@ -100,19 +107,40 @@ static uint64_t now_usec(void)
 
 /* ---- sending ------------------------------------------------------- */
 
-/* Makes buf (room for one pktinfo) msg's only control message. */
+/*
+ * Appends a control message to msg's, in buf (zeroed, with room for all of
+ * them: CMSG_NXTHDR reads the next header's length).
+ */
 static void put_cmsg(struct msghdr *msg, uint8_t *buf, int level, int type, const void *data,
 		     size_t len)
 {
-	struct cmsghdr *cm;
+	size_t used = msg->msg_control ? msg->msg_controllen : 0;
+	struct cmsghdr *cm = (struct cmsghdr *)(buf + used);
 
 	msg->msg_control = buf;
-	msg->msg_controllen = CMSG_SPACE(len);
-	cm = CMSG_FIRSTHDR(msg);
+	msg->msg_controllen = used + CMSG_SPACE(len);
 	cm->cmsg_level = level;
 	cm->cmsg_type = type;
 	cm->cmsg_len = CMSG_LEN(len);
 	memcpy(CMSG_DATA(cm), data, len);
+}
+
+static void log_send_failed(struct server *srv, const struct lns_addr *addr, int err)
+{
+	char peer[64];
+
+	if (err != EPERM || !addr->reply_mark || srv->mark_send_failed) {
+		log_msg(LOG_DEBUG, "event=send_failed error=\"%s\"", strerror(err));
+		return;
+	}
+	/* Not sent again unmarked: the SA's outbound policy would not match it. */
+	srv->mark_send_failed = true;
+	lns_sockaddr_string(&addr->peer, peer, sizeof(peer));
+	log_msg(LOG_WARNING,
+		"peer=%s event=send_failed mark=%#x error=\"%s\" reason=\"sending with the IPsec "
+		"SA's mark needs CAP_NET_ADMIN or CAP_NET_RAW (or a firewall refused it); said "
+		"once\"",
+		peer, addr->reply_mark, strerror(err));
 }
 
 static void io_send(void *ctx, const struct lns_addr *addr, const uint8_t *pkt, size_t len)
@@ -120,7 +148,7 @@ static void io_send(void *ctx, const struct lns_addr *addr, const uint8_t *pkt, 
 	struct server *srv = ctx;
 	union {
 		struct cmsghdr align;
-		uint8_t buf[CMSG_SPACE(sizeof(struct in6_pktinfo))];
+		uint8_t buf[CMSG_SPACE(sizeof(struct in6_pktinfo)) + CMSG_SPACE(sizeof(uint32_t))];
 	} control;
 	struct iovec iov = { .iov_base = (void *)pkt, .iov_len = len };
 	struct msghdr msg = {
@@ -149,8 +177,12 @@ static void io_send(void *ctx, const struct lns_addr *addr, const uint8_t *pkt, 
 
 		put_cmsg(&msg, control.buf, IPPROTO_IPV6, IPV6_PKTINFO, &pi, sizeof(pi));
 	}
+	/* What the tunnel's IPsec SA's outbound policy matches (ipsec_admit()) */
+	if (addr->reply_mark)
+		put_cmsg(&msg, control.buf, SOL_SOCKET, SO_MARK, &addr->reply_mark,
+			 sizeof(addr->reply_mark));
 	if (sendmsg(l->fd, &msg, MSG_DONTWAIT) < 0)
-		log_msg(LOG_DEBUG, "event=send_failed error=\"%s\"", strerror(errno));
+		log_send_failed(srv, addr, errno);
 }
 
 /* ---- timers -------------------------------------------------------- */
@@ -190,11 +222,15 @@ static void io_timer(void *ctx, uint16_t tunnel_id, uint64_t deadline)
 
 /* ---- receiving ----------------------------------------------------- */
 
-static void local_from_cmsg(struct msghdr *msg, const struct listener *l, struct lns_addr *addr)
+/* Our address the datagram was sent to (IP_PKTINFO), and its mark (SO_RCVMARK). */
+static void addr_from_cmsg(struct msghdr *msg, const struct listener *l, struct lns_addr *addr)
 {
 	for (struct cmsghdr *cm = CMSG_FIRSTHDR(msg); cm; cm = CMSG_NXTHDR(msg, cm)) {
-		if (cm->cmsg_level == IPPROTO_IP && cm->cmsg_type == IP_PKTINFO &&
-		    l->family == AF_INET) {
+		if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SO_MARK &&
+		    cm->cmsg_len >= CMSG_LEN(sizeof(addr->mark))) {
+			memcpy(&addr->mark, CMSG_DATA(cm), sizeof(addr->mark));
+		} else if (cm->cmsg_level == IPPROTO_IP && cm->cmsg_type == IP_PKTINFO &&
+			   l->family == AF_INET) {
 			struct in_pktinfo pi;
 			struct sockaddr_in *in = (struct sockaddr_in *)&addr->local;
 
@@ -229,7 +265,8 @@ static bool read_datagram(struct server *srv, int fd, const struct listener *l,
 	uint8_t buf[L2TP_MAX_PACKET];
 	union {
 		struct cmsghdr align;
-		uint8_t buf[CMSG_SPACE(sizeof(struct in6_pktinfo)) + 64];
+		uint8_t buf[CMSG_SPACE(sizeof(struct in6_pktinfo)) + CMSG_SPACE(sizeof(uint32_t)) +
+			    64];
 	} control;
 	struct lns_addr addr = { .listener = (int)(l - srv->listeners) };
 	struct iovec iov = { .iov_base = buf, .iov_len = sizeof(buf) };
@@ -256,7 +293,7 @@ static bool read_datagram(struct server *srv, int fd, const struct listener *l,
 		return true;
 	}
 	addr.peer_len = msg.msg_namelen;
-	local_from_cmsg(&msg, l, &addr);
+	addr_from_cmsg(&msg, l, &addr);
 	lns_input(srv->lns, now_usec(), &addr, buf, (size_t)len);
 	return true;
 }
@@ -330,6 +367,20 @@ static int io_tunnel_socket_open(void *ctx, uint16_t tunnel_id, const struct lns
 		setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one));
 	else
 		setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &one, sizeof(one));
+	/* the tunnel's messages may come here too: with their marks, as on the listener */
+	if (srv->rcvmark)
+		setsockopt(fd, SOL_SOCKET, SO_RCVMARK, &one, sizeof(one));
+	/*
+	 * Before connect(), whose route and XFRM lookups take it: what the
+	 * kernel's L2TP sends through this socket matches the tunnel's IPsec
+	 * SA's outbound policy.
+	 */
+	if (addr->reply_mark &&
+	    setsockopt(fd, SOL_SOCKET, SO_MARK, &addr->reply_mark, sizeof(addr->reply_mark)) < 0)
+		log_msg(LOG_WARNING,
+			"tunnel=%u event=mark_failed mark=%#x error=\"%s\" reason=\"SO_MARK needs "
+			"CAP_NET_ADMIN; what the tunnel's socket sends goes unmarked\"",
+			tunnel_id, addr->reply_mark, strerror(errno));
 	r = ipsec_protect_socket(srv->ipsec, fd, l->family);
 	if (r < 0) {
 		close(fd);
@@ -412,11 +463,11 @@ static void io_event(void *ctx, const struct lns_event *ev)
 }
 
 /* Only peers IPsec protects may start a tunnel (ipsec.h). */
-static int io_admit(void *ctx, const struct lns_addr *addr, uint64_t *owner)
+static int io_admit(void *ctx, const struct lns_addr *addr, struct lns_admission *out)
 {
 	struct server *srv = ctx;
 
-	return ipsec_admit(srv->ipsec, addr, owner);
+	return ipsec_admit(srv->ipsec, addr, out);
 }
 
 struct ipsec *server_ipsec(struct server *srv)
@@ -686,6 +737,28 @@ static int open_metrics(struct server *srv)
 			   srv);
 }
 
+/*
+ * Asks for each datagram's mark: which IPsec SA it came through, which
+ * tells apart clients behind one NAT (ipsec_admit()). Without it (before
+ * Linux 5.19) every datagram is unmarked, and is matched to an SA by its
+ * address and port alone, as it always was.
+ */
+static void want_marks(struct server *srv, int fd)
+{
+	int one = 1;
+
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVMARK, &one, sizeof(one)) == 0) {
+		srv->rcvmark = true;
+		return;
+	}
+	if (srv->n_listeners == 0) /* the first listener says it for all */
+		log_msg(LOG_INFO,
+			"event=rcvmark_unavailable error=\"%s\" reason=\"the kernel gives no "
+			"datagram's mark (SO_RCVMARK, Linux 5.19): L2TP peers are matched to IPsec "
+			"SAs by address and port alone\"",
+			strerror(errno));
+}
+
 static int open_listener(struct server *srv, const struct config_listen *cl)
 {
 	struct listener *l = &srv->listeners[srv->n_listeners];
@@ -707,6 +780,7 @@ static int open_listener(struct server *srv, const struct config_listen *cl)
 		    setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &one, sizeof(one));
 	if (r < 0 || bind(fd, (const struct sockaddr *)&cl->addr, cl->addr_len) < 0)
 		goto fail;
+	want_marks(srv, fd);
 	r = ipsec_protect_socket(srv->ipsec, fd, family);
 	if (r < 0) {
 		log_msg(LOG_ERR,

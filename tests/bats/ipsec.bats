@@ -175,3 +175,137 @@ assert i["cert"] == "C=CH, O=l2tpsrv test, CN=client.example", i
 	! grep -q 'event=unencrypted_tunnel' "$WORK/l2tpsrv.log"
 	daemon_alive
 }
+
+# Two clients behind one NAT: one address, L2TP from the same port range,
+# each through its own CHILD_SA with its own marks (mark_in/mark_out =
+# %unique, set_mark_in = %same). Here nftables marks each LAC's datagrams as
+# the decrypting SA would (the LACs differ in source port only so that it
+# can tell them apart: both SAs cover every port), and counts the marks on
+# what l2tpsrv sends back.
+CHILD_A="name=l2tp mode=transport reqid=3 spi-in=c1a2b3c4 spi-out=0000abcd mark-in=a1/ffffffff mark-out=b1/ffffffff remote-ports=1024-65535"
+CHILD_B="name=l2tp mode=transport reqid=4 spi-in=c1a2b3c5 spi-out=0000abce mark-in=a2/ffffffff mark-out=b2/ffffffff remote-ports=1024-65535"
+
+marks_nft() {
+	in_ns nft -f - <<'NFT'
+table inet t {
+	counter to_a { }
+	counter to_a_marked { }
+	counter to_b { }
+	counter to_b_marked { }
+	counter to_c { }
+	counter to_c_unmarked { }
+	chain decrypted {
+		type filter hook prerouting priority -150; policy accept;
+		udp dport 1701 udp sport 40001 meta mark set 0xa1
+		udp dport 1701 udp sport 40002 meta mark set 0xa2
+		udp dport 1701 udp sport 40003 meta mark set 0xa3
+	}
+	chain sent {
+		type filter hook output priority 0; policy accept;
+		udp sport 1701 udp dport 40001 counter name to_a
+		udp sport 1701 udp dport 40001 meta mark 0xb1 counter name to_a_marked
+		udp sport 1701 udp dport 40002 counter name to_b
+		udp sport 1701 udp dport 40002 meta mark 0xb2 counter name to_b_marked
+		udp sport 1701 udp dport 40003 counter name to_c
+		udp sport 1701 udp dport 40003 meta mark 0 counter name to_c_unmarked
+	}
+}
+NFT
+}
+
+nft_packets() { # COUNTER
+	in_ns nft list counter inet t "$1" | sed -n 's/.*packets \([0-9]*\) .*/\1/p'
+}
+
+lac_from() { # PORT: a LAC at 127.0.0.1:PORT with a tunnel and a call, acknowledging for 8 s
+	LAC_PORT=$1 in_ns $LAC 127.0.0.1 1701 setup --hold 8 >"$WORK/lac-$1.out" 3>&- 4>&- &
+	for _ in $(seq 50); do grep -q '^session=' "$WORK/lac-$1.out" && return 0; sleep 0.1; done
+	echo "LAC from port $1 got no session:" >&2
+	cat "$WORK/lac-$1.out" >&2
+	return 1
+}
+
+@test "marks tell clients behind one NAT apart: each tunnel is its SA's and sends with its mark" {
+	marks_nft
+	daemon_start
+	! grep -q 'event=rcvmark_unavailable' "$WORK/l2tpsrv.log"
+	charon_connect
+	charon_say "hello proto=1 version=test" "sync-begin" "sync-end"
+	wait_log 'event=charon_synced'
+	charon_say "child-up ike=5 child=7 $IKE_5 $CHILD_A" "child-up ike=6 child=8 $IKE_5 $CHILD_B"
+	wait_log 'event=ipsec_up ike=6 child=8 .* mark_in=a2/ffffffff mark_out=b2/ffffffff'
+	lac_from 40001
+	lac_from 40002
+	lac_from 40003 # a mark no SA has
+	run ctl --json list
+	[ "$status" -eq 0 ]
+	echo "$output" | python3 -c '
+import json, sys
+t = {x["peer"]: x for x in json.load(sys.stdin)["tunnels"]}
+a, b, c = t["127.0.0.1:40001"], t["127.0.0.1:40002"], t["127.0.0.1:40003"]
+assert (a["ike_sa"], a["mark_in"], a["mark_out"]) == (5, 0xa1, 0xb1), a
+assert (b["ike_sa"], b["mark_in"], b["mark_out"]) == (6, 0xa2, 0xb2), b
+assert a["sessions"][0]["ipsec"]["ike_sa"] == 5, a
+assert b["sessions"][0]["ipsec"]["ike_sa"] == 6, b
+# no SA has its mark: no IPsec SA claims it (allowed here only as unencrypted)
+assert (c["ike_sa"], c["mark_in"], c["mark_out"]) == (0, 0, 0), c
+assert "ipsec" not in c["sessions"][0] or not c["sessions"][0]["ipsec"], c
+'
+	grep -q 'peer=127.0.0.1:40003 event=unencrypted_tunnel' "$WORK/l2tpsrv.log"
+	! grep -q 'peer=127.0.0.1:4000[12] event=unencrypted_tunnel' "$WORK/l2tpsrv.log"
+	run ctl show tunnels
+	[[ "$output" == *"peer 127.0.0.1:40001 "*" ike 5 mark-in 0xa1 mark-out 0xb1"* ]]
+	# every datagram to each LAC (SCCRP, ICRP, acks) left with its SA's outbound mark
+	[ "$(nft_packets to_a)" -ge 3 ]
+	[ "$(nft_packets to_a_marked)" -eq "$(nft_packets to_a)" ]
+	[ "$(nft_packets to_b)" -ge 3 ]
+	[ "$(nft_packets to_b_marked)" -eq "$(nft_packets to_b)" ]
+	[ "$(nft_packets to_c)" -ge 3 ]
+	[ "$(nft_packets to_c_unmarked)" -eq "$(nft_packets to_c)" ]
+
+	# a rekey that keeps the marks keeps the tunnel; one that changes them ends it
+	# (here the outbound one: what the tunnel sends with would match no policy)
+	charon_say "child-rekey ike=5 child=7 new=9 $IKE_5 ${CHILD_A/c1a2b3c4/c1a2b3d4}"
+	charon_say "child-rekey ike=6 child=8 new=10 $IKE_5 ${CHILD_B/b2\/ffffffff/b4\/ffffffff}"
+	wait_log 'event=ipsec_marks_changed ike=6 child=8 new=10 .* mark_out=b2/ffffffff new_mark_out=b4/ffffffff'
+	for _ in $(seq 10); do ctl list | grep -q '^2 tunnels' && break; sleep 0.1; done
+	run ctl --json list
+	echo "$output" | python3 -c '
+import json, sys
+t = {x["peer"]: x for x in json.load(sys.stdin)["tunnels"]}
+assert "127.0.0.1:40002" not in t, t
+assert t["127.0.0.1:40001"]["ike_sa"] == 5, t
+'
+	grep -q 'peer=127.0.0.1:40002 .*event=stop .*reason="IPsec SA changed (child-rekey of IKE SA 6)"' \
+		"$WORK/l2tpsrv.log"
+	# its StopCCN went out with the mark it had
+	[ "$(nft_packets to_b_marked)" -eq "$(nft_packets to_b)" ]
+}
+
+@test "a tunnel's own socket has its SA's outbound mark, and takes its messages with their marks" {
+	marks_nft
+	# the userspace data path opens one per tunnel; the fake stands in for pppd
+	printf '#!/bin/sh\nexec python3 %s "$@"\n' "$BATS_TEST_DIRNAME/lib/fake_pppd.py" >"$WORK/pppd"
+	chmod 755 "$WORK/pppd"
+	: >"$WORK/l2tpsrv.so" # any readable file: only the fake pppd is given it
+	sed -i 's/^dataplane = null$/dataplane = userspace/' "$WORK/l2tpsrv.conf"
+	printf 'mss_clamp = no\npppd_plugin = %s\n' "$WORK/l2tpsrv.so" >>"$WORK/l2tpsrv.conf"
+	DAEMON_WRAPPER=(unshare --mount sh -c 'mount --bind "$0" /usr/sbin/pppd && exec "$@"'
+		"$WORK/pppd")
+	daemon_start
+	charon_connect
+	charon_say "hello proto=1 version=test" "sync-begin" \
+		"child-up ike=5 child=7 $IKE_5 $CHILD_A" "child-up ike=6 child=8 $IKE_5 $CHILD_B" "sync-end"
+	wait_log 'event=charon_synced'
+	# the ICRQ and ICCN come to the tunnel's socket once it is there: with their marks
+	lac_from 40001
+	lac_from 40002
+	run in_ns ss -uanpe
+	echo "$output"
+	echo "$output" | grep -q '127.0.0.1:1701 *127.0.0.1:40001 .*fwmark:0xb1'
+	echo "$output" | grep -q '127.0.0.1:1701 *127.0.0.1:40002 .*fwmark:0xb2'
+	[ "$(nft_packets to_a_marked)" -eq "$(nft_packets to_a)" ]
+	[ "$(nft_packets to_b_marked)" -eq "$(nft_packets to_b)" ]
+	! grep -q 'reason="tunnel belongs to another peer"' "$WORK/l2tpsrv.log"
+	daemon_stop # SIGTERM: the fake pppds go with it
+}

@@ -31,7 +31,7 @@ import sys
 import time
 
 CTL_MAGIC = 0x6C327470
-CTL_VERSION = 6
+CTL_VERSION = 7
 CTL_PPP_EVENT = 6
 CTL_AUTH = 8
 CTL_AUTH_PAP = 1

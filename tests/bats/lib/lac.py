@@ -9,6 +9,8 @@ lines for the tests to check.
   lac.py HOST PORT bad-avp                   SCCRQ with an unknown mandatory AVP
   lac.py HOST PORT garbage COUNT             malformed datagrams, then a probe
   lac.py HOST PORT probe                     one SCCRQ; prints reply=TYPE or reply=none
+
+It sends from LAC_SOURCE (default 127.0.0.1), port LAC_PORT (default: any).
 """
 import os
 import random
@@ -56,7 +58,8 @@ def parse(pkt):
 class Lac:
     def __init__(self, host, port):
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        self.sock.bind((os.environ.get('LAC_SOURCE', '127.0.0.1'), 0))
+        self.sock.bind((os.environ.get('LAC_SOURCE', '127.0.0.1'),
+                        int(os.environ.get('LAC_PORT', '0'))))
         self.sock.settimeout(5)
         self.peer = (host, port)
         self.ns = 0
