@@ -1,0 +1,68 @@
+/*
+ * server_private: the server's state, shared by server.c (sockets, timers,
+ * lifecycle, reload) and server_radius.c (RADIUS, accounting, Disconnect
+ * and CoA). Private to those two files: every other layer goes through
+ * server.h.
+ */
+#ifndef L2TPSRV_SERVER_PRIVATE_H
+#define L2TPSRV_SERVER_PRIVATE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/socket.h>
+#include <systemd/sd-event.h>
+
+#include "acct.h"
+#include "auth.h"
+#include "config.h"
+#include "server.h"
+
+struct listener {
+	int fd;
+	int family;
+	struct sockaddr_storage bound; /* the configured address and port */
+	socklen_t bound_len;
+	sd_event_source *source;
+};
+
+struct server {
+	struct l2tpsrv_config *cfg; /* every layer reads it; server_reload writes it */
+	struct server_source src;
+	struct dataplane *dp;
+	sd_event *event;
+	struct lns *lns;
+	struct control *control;
+	struct ipsec *ipsec;
+	struct calls *calls; /* pppd per call, when the data path carries PPP */
+	struct radius *radius; /* when RADIUS servers are configured */
+	struct auth *auth;     /* when RADIUS authenticates the calls */
+	struct acct *acct;     /* when RADIUS accounts for them */
+	struct dae *dae;       /* when Disconnect/CoA clients are configured */
+	struct metrics *metrics; /* when metrics = ADDRESS:PORT is set */
+	uint64_t started_usec;
+	struct history *history; /* what happened to each client lately (l2tpctl diagnose) */
+	char acct_nas_session[AUTH_ACCT_SESSION_ID_LEN]; /* Accounting-On/Off's */
+	bool acct_off_sent;
+	struct listener listeners[CONFIG_MAX_LISTEN];
+	size_t n_listeners;
+	bool rcvmark;          /* the kernel gives each datagram's mark (SO_RCVMARK) */
+	bool mark_send_failed; /* a marked send failed and was logged (once is enough) */
+	uint64_t shutdown_deadline;
+	unsigned int last_tunnels, last_sessions;
+	/* One timer per tunnel id; a slot's address says which tunnel fired. */
+	struct timer_slot {
+		struct server *srv;
+		sd_event_source *source;
+		/* the tunnel's own socket, when the data path wants one */
+		int fd;
+		int listener;
+		sd_event_source *io;
+	} timers[UINT16_MAX + 1];
+};
+
+/* server_radius.c: RADIUS servers, accounting and Disconnect/CoA, when configured. */
+int server_open_radius(struct server *srv);
+/* Accounting-On or -Off for the whole NAS. */
+void server_send_acct_nas(struct server *srv, enum acct_status status);
+
+#endif
