@@ -57,6 +57,13 @@ enum config_dataplane {
 	CONFIG_DATAPLANE_NULL,	    /* none: control connection only (tests) */
 };
 
+/* How tunnels of clients behind one NAT (same address and port) share our port. */
+enum config_nat_datapath {
+	CONFIG_NAT_DATAPATH_AUTO,      /* same-port where the kernel allows it, else nat-port */
+	CONFIG_NAT_DATAPATH_SAME_PORT, /* every tunnel socket on the listen port */
+	CONFIG_NAT_DATAPATH_NAT_PORT,  /* marked tunnels on ports of their own (natport.h) */
+};
+
 struct l2tpsrv_config {
 	/* listen = ADDRESS[:PORT] | [V6ADDRESS]:PORT, repeatable. Default 0.0.0.0:1701. */
 	struct config_listen listen[CONFIG_MAX_LISTEN];
@@ -115,6 +122,8 @@ struct l2tpsrv_config {
 	bool mss_clamp;
 	/* dataplane = auto|kernel|userspace|null. Default auto. */
 	enum config_dataplane dataplane;
+	/* nat_datapath = auto|same-port|nat-port. Default auto. */
+	enum config_nat_datapath nat_datapath;
 	/* control_socket = PATH. Default /run/l2tpsrv/control. */
 	char control_socket[108];
 	/* charon_socket = PATH: where our charon plugin reports IPsec SAs.
@@ -180,6 +189,7 @@ int config_parse(struct l2tpsrv_config *c, const char *name, const char *text, c
 
 /* "auto", "kernel", "userspace" or "null" ("?" for anything else). */
 const char *config_dataplane_name(enum config_dataplane d);
+const char *config_nat_datapath_name(enum config_nat_datapath d);
 
 /* Writes the effective settings as a config file would, secret masked. */
 void config_dump(const struct l2tpsrv_config *c, FILE *f);

@@ -68,6 +68,12 @@ static const char *const dataplane_names[] = {
 	[CONFIG_DATAPLANE_NULL] = "null",
 };
 
+static const char *const nat_datapath_names[] = {
+	[CONFIG_NAT_DATAPATH_AUTO] = "auto",
+	[CONFIG_NAT_DATAPATH_SAME_PORT] = "same-port",
+	[CONFIG_NAT_DATAPATH_NAT_PORT] = "nat-port",
+};
+
 #define N_ELEMENTS(a) (sizeof(a) / sizeof((a)[0]))
 
 static bool is_blank(char ch)
@@ -421,21 +427,42 @@ const char *config_dataplane_name(enum config_dataplane d)
 	return dataplane_names[d];
 }
 
+const char *config_nat_datapath_name(enum config_nat_datapath d)
+{
+	if ((size_t)d >= N_ELEMENTS(nat_datapath_names))
+		return "?";
+	return nat_datapath_names[d];
+}
+
+/* One of names (case aside) into *index, or false with why. */
+static bool set_choice(const char *const *names, size_t n, unsigned int *index, const char *key,
+		       const char *v, size_t len, char why[CONFIG_WHY_MAX])
+{
+	struct config_quoted q;
+	char list[128] = "";
+
+	for (size_t i = 0; i < n; i++) {
+		if (strcasecmp(v, names[i]) == 0) {
+			*index = (unsigned int)i;
+			return true;
+		}
+		snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s",
+			 i == 0 ? "" : i + 1 < n ? ", " : " or ", names[i]);
+	}
+	snprintf(why, CONFIG_WHY_MAX, "bad %s %s (%s)", key, config_quote(&q, v, len), list);
+	return false;
+}
+
 static bool set_dataplane(struct l2tpsrv_config *c, bool first, const char *v, size_t len,
 			  char why[CONFIG_WHY_MAX])
 {
-	struct config_quoted q;
+	unsigned int i;
 
 	(void)first; /* a single value */
-	for (size_t i = 0; i < N_ELEMENTS(dataplane_names); i++) {
-		if (strcasecmp(v, dataplane_names[i]) == 0) {
-			c->dataplane = (enum config_dataplane)i;
-			return true;
-		}
-	}
-	snprintf(why, CONFIG_WHY_MAX, "bad dataplane %s (auto, kernel, userspace or null)",
-		 config_quote(&q, v, len));
-	return false;
+	if (!set_choice(dataplane_names, N_ELEMENTS(dataplane_names), &i, "dataplane", v, len, why))
+		return false;
+	c->dataplane = (enum config_dataplane)i;
+	return true;
 }
 
 static void dump_dataplane(const struct l2tpsrv_config *c, FILE *f)
@@ -443,11 +470,31 @@ static void dump_dataplane(const struct l2tpsrv_config *c, FILE *f)
 	fprintf(f, "dataplane = %s\n", config_dataplane_name(c->dataplane));
 }
 
+static bool set_nat_datapath(struct l2tpsrv_config *c, bool first, const char *v, size_t len,
+			     char why[CONFIG_WHY_MAX])
+{
+	unsigned int i;
+
+	(void)first;
+	if (!set_choice(nat_datapath_names, N_ELEMENTS(nat_datapath_names), &i, "nat_datapath", v,
+			len, why))
+		return false;
+	c->nat_datapath = (enum config_nat_datapath)i;
+	return true;
+}
+
+static void dump_nat_datapath(const struct l2tpsrv_config *c, FILE *f)
+{
+	fprintf(f, "nat_datapath = %s\n", config_nat_datapath_name(c->nat_datapath));
+}
+
 const struct config_split_key config_ppp_pool = { true, set_pool, dump_pool };
 const struct config_split_key config_ppp_local_ip = { false, set_local_ip, dump_local_ip };
 const struct config_split_key config_ppp_dns = { true, set_dns, dump_dns };
 const struct config_split_key config_ppp_auth = { false, set_auth, dump_auth };
 const struct config_split_key config_ppp_dataplane = { false, set_dataplane, dump_dataplane };
+const struct config_split_key config_ppp_nat_datapath = { false, set_nat_datapath,
+							  dump_nat_datapath };
 
 void config_ppp_defaults(struct l2tpsrv_config *c)
 {

@@ -68,6 +68,7 @@ extern const struct config_split_key config_ppp_local_ip;
 extern const struct config_split_key config_ppp_dns;
 extern const struct config_split_key config_ppp_auth;
 extern const struct config_split_key config_ppp_dataplane;
+extern const struct config_split_key config_ppp_nat_datapath;
 
 void config_ppp_defaults(struct l2tpsrv_config *c);
 

@@ -62,6 +62,7 @@ unsigned int config_keep_restart_only(struct l2tpsrv_config *next,
 	KEEP(&k, "receive_window", receive_window);
 	KEEP(&k, "mss_clamp", mss_clamp);
 	KEEP(&k, "dataplane", dataplane);
+	KEEP(&k, "nat_datapath", nat_datapath);
 	KEEP(&k, "control_socket", control_socket);
 	KEEP(&k, "charon_socket", charon_socket);
 	KEEP(&k, "allow_unencrypted", allow_unencrypted);

@@ -548,7 +548,7 @@ START_TEST(the_dump_reads_back)
 		"retransmit_initial", "retransmit_max", "retransmit_count",   "ack_delay",
 		"receive_window", "max_tunnels",	"max_sessions",	      "max_tunnels_per_peer",
 		"max_sessions_per_tunnel", "pppd_options", "pppd_plugin", "pool", "local_ip", "ppp_mtu",
-		"ppp_mru", "ppp_auth", "mss_clamp", "dataplane", "control_socket", "charon_socket",
+		"ppp_mru", "ppp_auth", "mss_clamp", "dataplane", "nat_datapath", "control_socket", "charon_socket",
 		"allow_unencrypted", "radius_timeout", "radius_retries", "radius_dead_time",
 		"radius_nas_identifier", "metrics_allow_remote", "log_level",
 	};
@@ -864,7 +864,8 @@ START_TEST(the_example_file_parses_to_the_defaults)
 		"ack_delay",	  "receive_window",	"max_tunnels",	      "max_sessions",
 		"max_tunnels_per_peer", "max_sessions_per_tunnel", "pppd_options", "pppd_plugin", "pool",
 		"local_ip",	  "dns",		"ppp_mtu",	      "ppp_mru",
-		"ppp_auth",	  "mss_clamp",		"dataplane",	      "control_socket",
+		"ppp_auth",	  "mss_clamp",		"dataplane",	      "nat_datapath",
+		"control_socket",
 		"charon_socket", "allow_unencrypted", "radius_auth_server", "radius_acct_server",
 		"radius_timeout", "radius_retries", "radius_dead_time", "radius_nas_identifier",
 		"radius_nas_ip", "radius_acct_interim", "radius_dae_client", "radius_dae_port",

@@ -360,6 +360,23 @@ START_TEST(dataplanes)
 }
 END_TEST
 
+START_TEST(nat_datapaths)
+{
+	struct l2tpsrv_config c;
+
+	ck_assert_int_eq(parse(&c, ""), 0);
+	ck_assert_int_eq(c.nat_datapath, CONFIG_NAT_DATAPATH_AUTO);
+	ck_assert_int_eq(parse(&c, "nat_datapath = same-port"), 0);
+	ck_assert_int_eq(c.nat_datapath, CONFIG_NAT_DATAPATH_SAME_PORT);
+	ck_assert_int_eq(parse(&c, "nat_datapath = NAT-port"), 0);
+	ck_assert_int_eq(c.nat_datapath, CONFIG_NAT_DATAPATH_NAT_PORT);
+	ck_assert_str_eq(config_nat_datapath_name(CONFIG_NAT_DATAPATH_NAT_PORT), "nat-port");
+	ck_assert_str_eq(config_nat_datapath_name((enum config_nat_datapath)7), "?");
+	assert_rejected("nat_datapath = conntrack",
+			NAME ":1: bad nat_datapath \"conntrack\" (auto, same-port or nat-port)");
+}
+END_TEST
+
 START_TEST(ppp_keys_in_the_dump)
 {
 	struct l2tpsrv_config c;
@@ -470,6 +487,7 @@ void config_test_add_ppp(TCase *tc)
 	tcase_add_test(tc, mtu_mru_and_mss_clamp);
 	tcase_add_test(tc, ppp_auth_lists);
 	tcase_add_test(tc, dataplanes);
+	tcase_add_test(tc, nat_datapaths);
 	tcase_add_test(tc, ppp_keys_in_the_dump);
 	tcase_add_test(tc, the_ppp_dump_reads_back);
 	tcase_add_test(tc, ppp_keys_are_not_half_applied);

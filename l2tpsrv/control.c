@@ -229,6 +229,7 @@ static bool add_tunnel(void *ctx, const struct lns_tunnel_info *i)
 	copy_string(r.peer, sizeof(r.peer), i->peer);
 	copy_string(r.host_name, sizeof(r.host_name), i->host_name);
 	r.ike_sa = ike ? ike->uid : 0;
+	r.path = server_tunnel_path(lc->srv, i->tunnel_id, &r.path_port);
 	out_append(lc->c, &r, sizeof(r));
 	lc->n_tunnels++;
 	return true;

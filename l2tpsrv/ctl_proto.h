@@ -352,8 +352,19 @@ struct ctl_tunnel {
 	uint32_t ike_sa;
 	uint32_t mark;       /* of its datagrams, as they came through the SA */
 	uint32_t reply_mark; /* of ours: the SA's outbound mark */
-	uint32_t reserved;
+	/*
+	 * Where its own socket is bound (CTL_PATH_*): clients behind one NAT
+	 * share the listen port where the kernel allows it, or get ports of
+	 * their own (path_port) with nftables rules.
+	 */
+	uint16_t path_port;
+	uint8_t path;
+	uint8_t reserved;
 };
+
+#define CTL_PATH_NONE 0      /* no socket of its own (null data path, not established) */
+#define CTL_PATH_SAME_PORT 1 /* the listen port */
+#define CTL_PATH_NAT_PORT 2  /* path_port, NATed to and from the listen port */
 
 struct ctl_session {
 	uint16_t tunnel_id;

@@ -300,6 +300,21 @@ static void print_json_session(const struct ctl_session *s)
 	putchar('}');
 }
 
+/* How a tunnel's own socket is bound (ctl_tunnel.path). */
+static const char *path_name(uint8_t path)
+{
+	switch (path) {
+	case CTL_PATH_NONE:
+		return "none";
+	case CTL_PATH_SAME_PORT:
+		return "same-port";
+	case CTL_PATH_NAT_PORT:
+		return "nat-port";
+	default:
+		return "?";
+	}
+}
+
 static void print_json(const struct listing *l)
 {
 	printf("{\"uptime_ms\":%" PRIu64 ",\"tunnels_established\":%" PRIu64
@@ -320,6 +335,7 @@ static void print_json(const struct listing *l)
 		json_string(t->host_name);
 		printf(",\"ike_sa\":%" PRIu32 ",\"mark_in\":%" PRIu32 ",\"mark_out\":%" PRIu32,
 		       t->ike_sa, t->mark, t->reply_mark);
+		printf(",\"socket\":\"%s\",\"socket_port\":%u", path_name(t->path), t->path_port);
 		printf(",\"age_ms\":%" PRIu64 ",\"transport\":{\"sent\":%" PRIu64
 		       ",\"retransmitted\":%" PRIu64 ",\"delivered\":%" PRIu64
 		       ",\"duplicates\":%" PRIu64 ",\"out_of_order\":%" PRIu64
@@ -359,6 +375,10 @@ static void print_tunnels_text(const struct listing *l, bool with_sessions)
 			printf(" ike %" PRIu32, t->ike_sa);
 		if (t->mark || t->reply_mark)
 			printf(" mark-in %#" PRIx32 " mark-out %#" PRIx32, t->mark, t->reply_mark);
+		if (t->path == CTL_PATH_NAT_PORT)
+			printf(" socket nat-port %u", t->path_port);
+		else if (t->path != CTL_PATH_NONE)
+			printf(" socket %s", path_name(t->path));
 		printf("\n");
 		for (uint32_t j = 0; with_sessions && j < l->reply.n_sessions; j++) {
 			const struct ctl_session *s = &l->sessions[j];

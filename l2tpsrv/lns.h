@@ -128,6 +128,13 @@ struct lns_io {
 	int (*tunnel_socket_open)(void *ctx, uint16_t tunnel_id, const struct lns_addr *addr);
 	void (*tunnel_socket_close)(void *ctx, uint16_t tunnel_id);
 	/*
+	 * Optional (NULL: send is used): sends one of the tunnel's datagrams
+	 * while it has its own socket, by that socket, which may be bound to
+	 * another port than the listener's (natport.h).
+	 */
+	void (*tunnel_send)(void *ctx, uint16_t tunnel_id, const struct lns_addr *addr,
+			    const uint8_t *pkt, size_t len);
+	/*
 	 * Optional (NULL: skipped). session_up: a call is established and
 	 * the data path holds its session; attach PPP to it. A negative errno
 	 * ends the call (CDN) and session_down is not called for it.

@@ -341,14 +341,11 @@ static int io_tunnel_socket_open(void *ctx, uint16_t tunnel_id, const struct lns
 			"CAP_NET_ADMIN; what the tunnel's socket sends goes unmarked\"",
 			tunnel_id, addr->reply_mark, strerror(errno));
 	r = ipsec_protect_socket(srv->ipsec, fd, l->family);
+	if (r == 0)
+		r = server_tunnel_attach(srv, tunnel_id, addr, fd, &local, local_len);
 	if (r < 0) {
 		close(fd);
-		return r;
-	}
-	if (bind(fd, (const struct sockaddr *)&local, local_len) < 0 ||
-	    connect(fd, (const struct sockaddr *)&addr->peer, addr->peer_len) < 0) {
-		r = -errno;
-		close(fd);
+		server_tunnel_detach(srv, tunnel_id);
 		return r;
 	}
 	slot->srv = srv;
@@ -356,6 +353,7 @@ static int io_tunnel_socket_open(void *ctx, uint16_t tunnel_id, const struct lns
 	r = sd_event_add_io(srv->event, &slot->io, fd, EPOLLIN, on_tunnel_datagram, slot);
 	if (r < 0) {
 		close(fd);
+		server_tunnel_detach(srv, tunnel_id);
 		return r;
 	}
 	slot->fd = fd;
@@ -372,6 +370,22 @@ static void io_tunnel_socket_close(void *ctx, uint16_t tunnel_id)
 	slot->io = sd_event_source_disable_unref(slot->io);
 	close(slot->fd);
 	slot->fd = -1;
+	server_tunnel_detach(srv, tunnel_id);
+}
+
+/* lns_io: a tunnel's control messages leave by its own socket, as its data does. */
+static void io_tunnel_send(void *ctx, uint16_t tunnel_id, const struct lns_addr *addr,
+			   const uint8_t *pkt, size_t len)
+{
+	struct server *srv = ctx;
+	struct timer_slot *slot = &srv->timers[tunnel_id];
+
+	if (!slot->io) {
+		io_send(ctx, addr, pkt, len);
+		return;
+	}
+	if (send(slot->fd, pkt, len, MSG_DONTWAIT) < 0)
+		log_send_failed(srv, addr, errno);
 }
 
 /* ---- pppd per call -------------------------------------------------- */
@@ -786,6 +800,7 @@ static void server_free(struct server *srv)
 	lns_free(srv->lns);
 	calls_free(srv->calls);
 	history_free(srv->history);
+	server_natport_stop(srv);
 	for (unsigned int id = 0; id <= UINT16_MAX; id++)
 		sd_event_source_disable_unref(srv->timers[id].source);
 	for (size_t i = 0; i < srv->n_listeners; i++) {
@@ -803,6 +818,7 @@ int server_run(struct l2tpsrv_config *cfg, struct dataplane *dp, const struct se
 		.timer = io_timer,
 		.tunnel_socket_open = io_tunnel_socket_open,
 		.tunnel_socket_close = io_tunnel_socket_close,
+		.tunnel_send = io_tunnel_send,
 		.session_up = io_session_up,
 		.session_down = io_session_down,
 		.admit = io_admit,
@@ -850,6 +866,7 @@ int server_run(struct l2tpsrv_config *cfg, struct dataplane *dp, const struct se
 		if (r < 0)
 			goto out;
 	}
+	server_natport_start(srv);
 	r = control_new(&srv->control, srv, srv->event, cfg->control_socket);
 	if (r < 0)
 		goto out;

@@ -43,6 +43,8 @@ int server_reload(struct server *srv, char *msg, size_t len);
 /* For the control socket: the LNS core, the clock, and a graceful stop. */
 struct lns *server_lns(struct server *srv);
 uint64_t server_now(void);
+/* How tunnel_id's socket is bound: ctl_proto.h's CTL_PATH_*, and its own port (0: none). */
+uint8_t server_tunnel_path(const struct server *srv, uint16_t tunnel_id, uint16_t *port);
 void server_shutdown(struct server *srv);
 /* The IPsec peers and the tunnels' binding to them. */
 struct ipsec *server_ipsec(struct server *srv);

@@ -15,6 +15,8 @@
 #include "acct.h"
 #include "auth.h"
 #include "config.h"
+#include "lns.h"
+#include "natport.h"
 #include "server.h"
 
 struct listener {
@@ -46,6 +48,10 @@ struct server {
 	struct listener listeners[CONFIG_MAX_LISTEN];
 	size_t n_listeners;
 	bool rcvmark;          /* the kernel gives each datagram's mark (SO_RCVMARK) */
+	/* server_natport.c: how marked tunnels' sockets are bound */
+	bool shared_port_safe; /* tunnels may share an address pair (header lookup) */
+	bool nat_port;         /* marked tunnels get ports of their own */
+	bool natport_table;    /* natport.h's table is installed */
 	bool mark_send_failed; /* a marked send failed and was logged (once is enough) */
 	uint64_t shutdown_deadline;
 	unsigned int last_tunnels, last_sessions;
@@ -57,8 +63,31 @@ struct server {
 		int fd;
 		int listener;
 		sd_event_source *io;
+		uint8_t path;               /* enum tunnel_path */
+		struct natport_tunnel *nat; /* TUNNEL_PATH_NAT_PORT's rules */
 	} timers[UINT16_MAX + 1];
 };
+
+/* Where a tunnel's own socket is bound (l2tpctl shows it: ctl_proto.h). */
+enum tunnel_path {
+	TUNNEL_PATH_NONE,      /* no socket of its own */
+	TUNNEL_PATH_SAME_PORT, /* the listen port, connected to the peer */
+	TUNNEL_PATH_NAT_PORT,  /* a port of its own, natport.h's rules */
+};
+
+/*
+ * server_natport.c. start: picks how marked tunnels are bound, installs
+ * natport.h's table (and its guard) when needed, logs the choice; stop
+ * removes the table. attach: binds and connects a new tunnel's socket fd
+ * (local: the listen address and port) the picked way; 0 or -errno
+ * (-EADDRINUSE: a twin that would mix data). detach: after its socket is
+ * closed, removes its rules and conntrack entries.
+ */
+void server_natport_start(struct server *srv);
+void server_natport_stop(struct server *srv);
+int server_tunnel_attach(struct server *srv, uint16_t tunnel_id, const struct lns_addr *addr,
+			 int fd, const struct sockaddr_storage *local, socklen_t local_len);
+void server_tunnel_detach(struct server *srv, uint16_t tunnel_id);
 
 /* server_radius.c: RADIUS servers, accounting and Disconnect/CoA, when configured. */
 int server_open_radius(struct server *srv);

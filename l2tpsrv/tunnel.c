@@ -404,7 +404,10 @@ static void send_datagram(void *ctx, const uint8_t *pkt, size_t len)
 {
 	struct tunnel *t = ctx;
 
-	t->lns->io.send(t->lns->io_ctx, &t->addr, pkt, len);
+	if (t->has_socket && t->lns->io.tunnel_send)
+		t->lns->io.tunnel_send(t->lns->io_ctx, t->id, &t->addr, pkt, len);
+	else
+		t->lns->io.send(t->lns->io_ctx, &t->addr, pkt, len);
 }
 
 static const struct transport_ops transport_ops = {

@@ -1,0 +1,264 @@
+/*
+ * server_natport: where each tunnel's own socket is bound, so that clients
+ * behind one NAT (all at NATIP:1701, each in its own marked IPsec SA) can be
+ * connected at once; natport.h explains the kernel's side.
+ *
+ * At start the server picks one way for the marked tunnels, logs it and
+ * keeps it (nat_datapath = auto picks):
+ *   same-port  every tunnel socket bound to the listen port and connected to
+ *              its peer with its SA's mark-out. Right when data never
+ *              depends on which of those sockets a datagram reaches: the
+ *              userspace data path (it dispatches by header and mark), and
+ *              the kernel's from Linux 6.11 (it finds the session by the ids
+ *              in the header);
+ *   nat-port   a marked IPv4 tunnel's socket on a port of its own, with
+ *              natport.h's rules: the kernel's data path before 6.11.
+ * Unmarked tunnels always take the listen port. If the rules cannot be
+ * installed, tunnels fall back to the listen port, and on a kernel that
+ * finds tunnels by socket a second tunnel with the address and port pair
+ * of a live one is refused rather than let the two clients' data cross.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "ctl_proto.h"
+#include "lns.h"
+#include "log.h"
+#include "natport.h"
+#include "server_private.h"
+
+_Static_assert(TUNNEL_PATH_SAME_PORT == CTL_PATH_SAME_PORT &&
+		       TUNNEL_PATH_NAT_PORT == CTL_PATH_NAT_PORT && TUNNEL_PATH_NONE == CTL_PATH_NONE,
+	       "l2tpctl reads enum tunnel_path as CTL_PATH_*");
+
+static uint16_t port_of(const struct sockaddr_storage *ss)
+{
+	return ntohs(ss->ss_family == AF_INET ? ((const struct sockaddr_in *)ss)->sin_port
+					       : ((const struct sockaddr_in6 *)ss)->sin6_port);
+}
+
+static size_t listen_ports(const struct server *srv, uint16_t *ports)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < srv->n_listeners; i++) {
+		uint16_t p = port_of(&srv->listeners[i].bound);
+		size_t j;
+
+		for (j = 0; j < n && ports[j] != p; j++)
+			;
+		if (j == n)
+			ports[n++] = p;
+	}
+	return n;
+}
+
+void server_natport_start(struct server *srv)
+{
+	uint16_t ports[CONFIG_MAX_LISTEN];
+	size_t n = listen_ports(srv, ports);
+	bool kernel_dp = strcmp(srv->dp->ops->name, "kernel") == 0;
+	bool guard = !srv->cfg->allow_unencrypted && srv->dp->ops->wants_tunnel_socket;
+	struct utsname u;
+	const char *why;
+	char err[256];
+	int r;
+
+	if (uname(&u) < 0)
+		strcpy(u.release, "?");
+	srv->shared_port_safe = !kernel_dp || natport_kernel_finds_by_header(u.release);
+	switch (srv->cfg->nat_datapath) {
+	case CONFIG_NAT_DATAPATH_SAME_PORT:
+		srv->nat_port = false;
+		why = "nat_datapath = same-port";
+		break;
+	case CONFIG_NAT_DATAPATH_NAT_PORT:
+		srv->nat_port = srv->dp->ops->wants_tunnel_socket;
+		why = "nat_datapath = nat-port";
+		break;
+	default:
+		srv->nat_port = !srv->shared_port_safe;
+		why = !kernel_dp ? "the data path dispatches by header and mark"
+		      : srv->nat_port ? "the kernel finds L2TP tunnels by socket (before 6.11)"
+				      : "the kernel finds L2TP sessions by header (6.11 or later)";
+		break;
+	}
+	if (srv->nat_port || guard) {
+		r = natport_install(guard, ports, n, err, sizeof(err));
+		if (r < 0) {
+			log_msg(LOG_WARNING,
+				"event=natport_failed error=\"%s\" reason=\"no nftables table %s: "
+				"unprotected L2TP is not dropped on the way out, and clients behind "
+				"one NAT cannot have tunnels at once on this kernel\"",
+				err, NATPORT_TABLE);
+			srv->nat_port = false;
+		} else {
+			srv->natport_table = true;
+			/* what a killed daemon's tunnels left in their zones */
+			r = natport_forget_all(ports, n);
+			if (r > 0)
+				log_msg(LOG_INFO, "event=natport_conntrack_flushed entries=%d", r);
+		}
+	}
+	log_msg(LOG_INFO, "event=nat_datapath mode=%s kernel=%s guard=%s reason=\"%s\"",
+		srv->nat_port ? "nat-port" : "same-port", u.release,
+		srv->natport_table && guard ? "on" : "off", why);
+}
+
+void server_natport_stop(struct server *srv)
+{
+	char err[256];
+
+	if (!srv->natport_table)
+		return;
+	if (natport_remove(err, sizeof(err)) < 0)
+		log_msg(LOG_WARNING, "event=natport_remove_failed error=\"%s\"", err);
+	srv->natport_table = false;
+}
+
+static bool same_sockaddr(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
+{
+	if (a->ss_family != b->ss_family)
+		return false;
+	if (a->ss_family == AF_INET) {
+		const struct sockaddr_in *x = (const void *)a, *y = (const void *)b;
+
+		return x->sin_port == y->sin_port && x->sin_addr.s_addr == y->sin_addr.s_addr;
+	}
+	const struct sockaddr_in6 *x = (const void *)a, *y = (const void *)b;
+
+	return x->sin6_port == y->sin6_port &&
+	       memcmp(&x->sin6_addr, &y->sin6_addr, sizeof(x->sin6_addr)) == 0;
+}
+
+/* A live tunnel whose socket is on the listen port with this very address pair. */
+static int same_port_twin(const struct server *srv, uint16_t self,
+			  const struct sockaddr_storage *local, const struct sockaddr_storage *peer)
+{
+	for (unsigned int id = 1; id <= UINT16_MAX; id++) {
+		const struct timer_slot *s = &srv->timers[id];
+		struct sockaddr_storage l, p;
+		socklen_t ll = sizeof(l), pl = sizeof(p);
+
+		if (id == self || !s->io || s->path != TUNNEL_PATH_SAME_PORT)
+			continue;
+		if (getsockname(s->fd, (struct sockaddr *)&l, &ll) == 0 &&
+		    getpeername(s->fd, (struct sockaddr *)&p, &pl) == 0 && same_sockaddr(&l, local) &&
+		    same_sockaddr(&p, peer))
+			return (int)id;
+	}
+	return 0;
+}
+
+static bool wants_nat_port(const struct server *srv, const struct lns_addr *addr)
+{
+	return srv->nat_port && addr->peer.ss_family == AF_INET && addr->reply_mark &&
+	       addr->mark && addr->mark_mask == UINT32_MAX;
+}
+
+static int attach_nat_port(struct server *srv, uint16_t tunnel_id, const struct lns_addr *addr,
+			   int fd, const struct sockaddr_storage *local, socklen_t local_len)
+{
+	struct timer_slot *slot = &srv->timers[tunnel_id];
+	struct natport_tunnel *nt = calloc(1, sizeof(*nt));
+	struct sockaddr_in own = *(const struct sockaddr_in *)local;
+	socklen_t own_len = sizeof(own);
+	char err[256];
+	int r;
+
+	if (!nt)
+		return -ENOMEM;
+	(void)local_len;
+	own.sin_port = 0; /* a port of its own, the kernel's pick */
+	if (bind(fd, (const struct sockaddr *)&own, sizeof(own)) < 0 ||
+	    getsockname(fd, (struct sockaddr *)&own, &own_len) < 0 ||
+	    connect(fd, (const struct sockaddr *)&addr->peer, addr->peer_len) < 0) {
+		r = -errno;
+		free(nt);
+		return r;
+	}
+	nt->zone = tunnel_id;
+	nt->mark_in = addr->mark;
+	nt->mark_out = addr->reply_mark;
+	nt->local = own.sin_addr;
+	nt->listen_port = port_of(local);
+	nt->port = ntohs(own.sin_port);
+	nt->peer = ((const struct sockaddr_in *)&addr->peer)->sin_addr;
+	nt->peer_port = port_of(&addr->peer);
+	r = natport_add(nt, err, sizeof(err));
+	if (r < 0) {
+		log_msg(LOG_ERR, "tunnel=%u event=natport_failed port=%u mark_in=%#x error=\"%s\"",
+			tunnel_id, nt->port, nt->mark_in, err);
+		free(nt);
+		return r;
+	}
+	slot->nat = nt;
+	slot->path = TUNNEL_PATH_NAT_PORT;
+	log_msg(LOG_INFO, "tunnel=%u event=nat_port port=%u zone=%u mark_in=%#x mark_out=%#x",
+		tunnel_id, nt->port, nt->zone, nt->mark_in, nt->mark_out);
+	return 0;
+}
+
+int server_tunnel_attach(struct server *srv, uint16_t tunnel_id, const struct lns_addr *addr,
+			 int fd, const struct sockaddr_storage *local, socklen_t local_len)
+{
+	struct timer_slot *slot = &srv->timers[tunnel_id];
+	char peer[64];
+	int twin;
+
+	if (wants_nat_port(srv, addr))
+		return attach_nat_port(srv, tunnel_id, addr, fd, local, local_len);
+	if (!srv->shared_port_safe && (twin = same_port_twin(srv, tunnel_id, local, &addr->peer))) {
+		lns_sockaddr_string(&addr->peer, peer, sizeof(peer));
+		log_msg(LOG_WARNING,
+			"tunnel=%u peer=%s event=nat_collision other_tunnel=%d reason=\"another "
+			"client behind the same NAT has a tunnel from this address and port; this "
+			"kernel finds L2TP tunnels by socket, so the two would mix their data: "
+			"refused (needs marked SAs and the nftables table, or Linux 6.11)\"",
+			tunnel_id, peer, twin);
+		return -EADDRINUSE;
+	}
+	if (bind(fd, (const struct sockaddr *)local, local_len) < 0 ||
+	    connect(fd, (const struct sockaddr *)&addr->peer, addr->peer_len) < 0)
+		return -errno;
+	slot->path = TUNNEL_PATH_SAME_PORT;
+	return 0;
+}
+
+void server_tunnel_detach(struct server *srv, uint16_t tunnel_id)
+{
+	struct timer_slot *slot = &srv->timers[tunnel_id];
+	char err[256];
+	int r;
+
+	if (slot->nat) {
+		if (natport_del(slot->nat, err, sizeof(err)) < 0)
+			log_msg(LOG_WARNING, "tunnel=%u event=natport_remove_failed error=\"%s\"",
+				tunnel_id, err);
+		r = natport_forget(slot->nat);
+		if (r < 0)
+			log_msg(LOG_WARNING,
+				"tunnel=%u event=natport_conntrack_failed error=\"%s\"", tunnel_id,
+				strerror(-r));
+		else
+			log_msg(LOG_DEBUG, "tunnel=%u event=natport_released port=%u entries=%d",
+				tunnel_id, slot->nat->port, r);
+		free(slot->nat);
+		slot->nat = NULL;
+	}
+	slot->path = TUNNEL_PATH_NONE;
+}
+
+uint8_t server_tunnel_path(const struct server *srv, uint16_t tunnel_id, uint16_t *port)
+{
+	const struct timer_slot *slot = &srv->timers[tunnel_id];
+
+	*port = slot->nat ? slot->nat->port : 0;
+	return slot->path;
+}
