@@ -24,6 +24,20 @@ struct dp_tunnel {
 	const struct sockaddr *local;
 	socklen_t local_len;
 	int fd; /* the tunnel's own UDP socket (bound, connected), or -1 */
+	/*
+	 * The mark its peer's datagrams carry (the IPsec SA's) and the bits of
+	 * it that count; both 0 for a peer whose SA has no mark. With address
+	 * and port, they tell apart clients behind one NAT.
+	 */
+	uint32_t mark;
+	uint32_t mark_mask;
+};
+
+/* Who sent a data message. */
+struct dp_source {
+	const struct sockaddr *peer; /* its source address and port */
+	socklen_t peer_len;
+	uint32_t mark; /* its mark; 0 when unmarked or the kernel gives none (SO_RCVMARK) */
 };
 
 struct dp_session {
@@ -57,8 +71,15 @@ struct dataplane_ops {
 	void (*session_del)(struct dataplane *dp, uint16_t tunnel_id, uint16_t session_id);
 	int (*session_set_accm)(struct dataplane *dp, uint16_t tunnel_id, uint16_t session_id,
 				uint32_t send_accm, uint32_t recv_accm);
-	/* Userspace data paths: a data message (T bit 0) read from the tunnel's socket. */
-	void (*data_input)(struct dataplane *dp, uint16_t tunnel_id, const uint8_t *pkt, size_t len);
+	/*
+	 * Userspace data paths: a data message (T bit 0) read from any of the
+	 * daemon's sockets. Its header's tunnel id says whose it is, and src
+	 * must be that tunnel's peer: the socket it came on says nothing, as
+	 * the kernel hands a datagram to any one of the sockets connected to
+	 * its address and port (clients behind one NAT).
+	 */
+	void (*data_input)(struct dataplane *dp, const struct dp_source *src, const uint8_t *pkt,
+			   size_t len);
 	/*
 	 * Userspace data paths: the tty pppd is to run on for this (added)
 	 * session; its path into path. 0 or -errno. NULL: pppd gets a
@@ -126,8 +147,8 @@ struct dataplane *dataplane_kernel_new(int *err);
  * For kernels without L2TP: pppd runs on a pty per session, in async HDLC
  * framing (hdlc.h), and this data path moves its frames between the pty
  * master and the tunnel's UDP socket on the daemon's event loop. The
- * daemon hands it the data messages it reads from a tunnel's socket
- * (data_input) and starts pppd on session_tty().
+ * daemon hands it the data messages it reads (data_input) and starts pppd
+ * on session_tty().
  */
 typedef struct sd_event sd_event;
 
@@ -137,7 +158,8 @@ struct dp_user_counters {
 	uint64_t to_pty_frames;        /* frames of data messages written or queued to ptys */
 	uint64_t to_pty_bytes;         /* their PPP octets */
 	uint64_t drop_bad_header;      /* data messages with a malformed L2TP header */
-	uint64_t drop_unknown_tunnel;  /* ... for another tunnel than the socket's */
+	uint64_t drop_unknown_tunnel;  /* ... for no tunnel of ours, or from another peer or SA
+					* than the tunnel's */
 	uint64_t drop_unknown_session; /* ... for no session of the tunnel */
 	uint64_t drop_bad_fcs;         /* frames from ptys with a bad FCS */
 	uint64_t drop_bad_frame;       /* frames either way too short, too long or aborted */

@@ -6,9 +6,9 @@
  * with its async line discipline; we read HDLC-framed PPP frames (hdlc.h)
  * from the master, strip the framing and send each frame to the peer as an
  * L2TP data message on the tunnel's UDP socket. The other way, the daemon
- * reads data messages from that socket and passes them to data_input(),
- * which checks the header, frames the PPP frame and writes it to the
- * session's master.
+ * passes the data messages it reads to data_input(), which finds the
+ * tunnel by the header's tunnel id, checks that the sender is its peer,
+ * frames the PPP frame and writes it to the session's master.
  *
  * We keep the slave open ourselves for the session's life, in raw mode:
  * without an open slave the master reports EPOLLHUP in a loop until pppd
@@ -48,6 +48,7 @@
 #include "log.h"
 #include "protocol.h"
 #include "reader.h"
+#include "sockaddr.h"
 #include "writer.h"
 
 /* One read of a pty master, and how many a wake-up may do before the event
@@ -93,8 +94,10 @@ struct user_tunnel {
 	uint16_t id;
 	uint16_t peer_id;
 	int fd; /* the daemon's: bound, connected, closed by the daemon */
-	struct sockaddr_storage peer; /* what fd is connected to */
-	socklen_t peer_len;	      /* 0: unknown */
+	/* Who sends its data messages: address and port, and mark under mark_mask */
+	struct sockaddr_storage peer;
+	uint32_t mark;
+	uint32_t mark_mask;
 	struct user_session *sessions;
 };
 
@@ -359,42 +362,52 @@ static void write_frame(struct dp_user *u, struct user_session *s, const uint8_t
 		want_room(s, true);
 }
 
-static bool same_peer(const struct user_tunnel *a, const struct user_tunnel *b)
+/*
+ * Whether src is t's peer: the same address and port, and the mark of its
+ * IPsec SA. Clients behind one NAT share the address and port; only the
+ * mark tells one's datagrams from another's.
+ */
+static bool from_tunnel_peer(const struct user_tunnel *t, const struct dp_source *src)
 {
-	return a && b && a->peer_len && a->peer_len == b->peer_len &&
-	       !memcmp(&a->peer, &b->peer, a->peer_len);
+	struct sockaddr_storage from = { 0 };
+
+	if (!src->peer || src->peer_len > sizeof(from))
+		return false;
+	memcpy(&from, src->peer, src->peer_len);
+	return sockaddr_same_host_port(&t->peer, &from) && (src->mark & t->mark_mask) == t->mark;
 }
 
-static void user_data_input(struct dataplane *dp, uint16_t tunnel_id, const uint8_t *pkt,
-			    size_t len)
+/*
+ * The socket the message came on does not say whose it is: the tunnels of
+ * one peer address and port (clients behind one NAT, or a peer's old
+ * tunnel lingering until HELLO ends it) have sockets connected alike, and
+ * the kernel hands their datagrams to any one of them. As the kernel's own
+ * L2TP does since Linux 6.10, the header's tunnel id decides; the sender
+ * must then be that tunnel's peer, or anyone behind the NAT could write
+ * into another's PPP.
+ */
+static void user_data_input(struct dataplane *dp, const struct dp_source *src,
+			    const uint8_t *pkt, size_t len)
 {
 	struct dp_user *u = to_user(dp);
+	struct user_tunnel *t;
 	struct user_session *s;
 	struct l2tp_header h;
 	const uint8_t *frame;
 	struct reader r;
 	size_t frame_len;
 
-	if (!u->tunnels[tunnel_id]) {
-		u->counters.drop_unknown_tunnel++;
-		return;
-	}
 	/* Checks the version, L against the datagram, and O's pad. */
 	if (l2tp_header_parse(pkt, len, &h) < 0 || h.control) {
 		u->counters.drop_bad_header++;
 		return;
 	}
-	/* Two tunnels with the same peer address and port (the peer's old one
-	 * lingers until HELLO ends it) have two sockets connected alike, and
-	 * the kernel hands their datagrams to either. As the kernel's own L2TP
-	 * does since Linux 6.10, the header's tunnel id decides, among the
-	 * tunnels of that very peer address and port. */
-	if (h.tunnel_id != tunnel_id && !same_peer(u->tunnels[tunnel_id], u->tunnels[h.tunnel_id])) {
+	t = u->tunnels[h.tunnel_id];
+	if (!t || !from_tunnel_peer(t, src)) {
 		u->counters.drop_unknown_tunnel++;
 		return;
 	}
-	tunnel_id = h.tunnel_id;
-	s = session_find(u, tunnel_id, h.session_id);
+	s = session_find(u, t->id, h.session_id);
 	if (!s) {
 		u->counters.drop_unknown_session++;
 		return;
@@ -423,6 +436,8 @@ static int user_tunnel_add(struct dataplane *dp, const struct dp_tunnel *dt)
 
 	if (dt->fd < 0)
 		return -EBADF;
+	if (!dt->peer || dt->peer_len > sizeof(t->peer))
+		return -EINVAL;
 	if (u->tunnels[dt->tunnel_id])
 		return -EEXIST;
 	t = calloc(1, sizeof(*t));
@@ -431,12 +446,14 @@ static int user_tunnel_add(struct dataplane *dp, const struct dp_tunnel *dt)
 	t->id = dt->tunnel_id;
 	t->peer_id = dt->peer_tunnel_id;
 	t->fd = dt->fd;
-	t->peer_len = sizeof(t->peer);
-	if (getpeername(t->fd, (struct sockaddr *)&t->peer, &t->peer_len) < 0)
-		t->peer_len = 0; /* a datagram for it comes only on its own socket */
+	memcpy(&t->peer, dt->peer, dt->peer_len);
+	t->mark = dt->mark;
+	t->mark_mask = dt->mark_mask;
 	u->tunnels[t->id] = t;
-	log_msg(LOG_DEBUG, "dataplane=userspace event=tunnel_added tunnel=%u peer_tunnel=%u fd=%d",
-		t->id, t->peer_id, t->fd);
+	log_msg(LOG_DEBUG,
+		"dataplane=userspace event=tunnel_added tunnel=%u peer_tunnel=%u fd=%d "
+		"mark=%#x/%#x",
+		t->id, t->peer_id, t->fd, t->mark, t->mark_mask);
 	return 0;
 }
 
@@ -572,7 +589,8 @@ static void user_free(struct dataplane *dp)
 	log_msg(LOG_INFO,
 		"dataplane=userspace event=counters from_pty_frames=%llu to_pty_frames=%llu "
 		"drop_pty_full=%llu drop_send=%llu drop_bad_fcs=%llu drop_bad_frame=%llu "
-		"drop_bad_header=%llu drop_unknown_session=%llu pty_errors=%llu",
+		"drop_bad_header=%llu drop_unknown_tunnel=%llu drop_unknown_session=%llu "
+		"pty_errors=%llu",
 		(unsigned long long)u->counters.from_pty_frames,
 		(unsigned long long)u->counters.to_pty_frames,
 		(unsigned long long)u->counters.drop_pty_full,
@@ -580,6 +598,7 @@ static void user_free(struct dataplane *dp)
 		(unsigned long long)u->counters.drop_bad_fcs,
 		(unsigned long long)u->counters.drop_bad_frame,
 		(unsigned long long)u->counters.drop_bad_header,
+		(unsigned long long)u->counters.drop_unknown_tunnel,
 		(unsigned long long)u->counters.drop_unknown_session,
 		(unsigned long long)u->counters.pty_errors);
 	sd_event_unref(u->event);

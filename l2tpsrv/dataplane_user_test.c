@@ -37,6 +37,7 @@ struct fixture {
 	struct dataplane *dp;
 	int tunnel_fd; /* ours: what the daemon gives tunnel_add */
 	int lac_fd;
+	struct sockaddr_in lac; /* lac_fd's address: the tunnels' peer */
 };
 
 static struct fixture f;
@@ -60,27 +61,45 @@ static void udp_pair(int *a, int *b)
 	ck_assert_int_eq(connect(*b, (struct sockaddr *)&sa, sizeof(sa)), 0);
 }
 
-static void add_tunnel(void)
+/* A tunnel whose peer is the LAC, on fd, for datagrams with mark under mark_mask. */
+static void add_tunnel_with(uint16_t tid, int fd, uint32_t mark, uint32_t mark_mask)
 {
-	struct dp_tunnel t = { .tunnel_id = TID, .peer_tunnel_id = PEER_TID, .fd = f.tunnel_fd };
+	struct dp_tunnel t = { .tunnel_id = tid, .peer_tunnel_id = PEER_TID,
+			       .peer = (const struct sockaddr *)&f.lac, .peer_len = sizeof(f.lac),
+			       .fd = fd, .mark = mark, .mark_mask = mark_mask };
 
 	ck_assert_int_eq(f.dp->ops->tunnel_add(f.dp, &t), 0);
 }
 
-static void add_session(uint16_t sid, uint16_t peer_sid, bool sequencing)
+/* Tunnel TID on the fixture's socket: the LAC's, unmarked. */
+static void add_tunnel(void)
 {
-	struct dp_session s = { .tunnel_id = TID, .session_id = sid,
+	add_tunnel_with(TID, f.tunnel_fd, 0, 0);
+}
+
+static void add_session_to(uint16_t tid, uint16_t sid, uint16_t peer_sid, bool sequencing)
+{
+	struct dp_session s = { .tunnel_id = tid, .session_id = sid,
 				.peer_session_id = peer_sid, .sequencing = sequencing };
 
 	ck_assert_int_eq(f.dp->ops->session_add(f.dp, &s), 0);
 }
 
+static void add_session(uint16_t sid, uint16_t peer_sid, bool sequencing)
+{
+	add_session_to(TID, sid, peer_sid, sequencing);
+}
+
 static void setup(void)
 {
+	socklen_t len;
+
 	ck_assert_int_ge(sd_event_new(&f.event), 0);
 	f.dp = dataplane_user_new(f.event);
 	ck_assert_ptr_nonnull(f.dp);
 	udp_pair(&f.tunnel_fd, &f.lac_fd);
+	len = sizeof(f.lac);
+	ck_assert_int_eq(getsockname(f.lac_fd, (struct sockaddr *)&f.lac, &len), 0);
 }
 
 static void teardown(void)
@@ -105,13 +124,13 @@ static unsigned int count_fds(void)
 
 /* Opens the session's tty as pppd does: read-write, not our controlling
  * tty, raw. Non-blocking, so that a test never hangs on it. */
-static int open_tty(uint16_t sid)
+static int open_tty_of(uint16_t tid, uint16_t sid)
 {
 	char path[64];
 	struct termios tio;
 	int fd;
 
-	ck_assert_int_eq(f.dp->ops->session_tty(f.dp, TID, sid, path, sizeof(path)), 0);
+	ck_assert_int_eq(f.dp->ops->session_tty(f.dp, tid, sid, path, sizeof(path)), 0);
 	ck_assert(strncmp(path, "/dev/pts/", 9) == 0);
 	fd = open(path, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
 	ck_assert_int_ge(fd, 0);
@@ -119,6 +138,11 @@ static int open_tty(uint16_t sid)
 	cfmakeraw(&tio);
 	ck_assert_int_eq(tcsetattr(fd, TCSANOW, &tio), 0);
 	return fd;
+}
+
+static int open_tty(uint16_t sid)
+{
+	return open_tty_of(TID, sid);
 }
 
 static void write_all(int fd, const uint8_t *buf, size_t len)
@@ -165,19 +189,44 @@ static void lac_gets_nothing(void)
 	ck_assert_int_eq(errno, EAGAIN);
 }
 
-/* The LAC sends pkt; we read it from the tunnel's socket and hand it to
- * data_input, as the daemon does. */
-static void lac_send(const uint8_t *pkt, size_t len)
+/* Hands pkt to data_input as from from, with mark. */
+static void input_from(const struct sockaddr_in *from, uint32_t mark, const uint8_t *pkt,
+		       size_t len)
+{
+	struct dp_source src = { .peer = (const struct sockaddr *)from,
+				 .peer_len = sizeof(*from), .mark = mark };
+
+	f.dp->ops->data_input(f.dp, &src, pkt, len);
+}
+
+/* The same from the LAC. */
+static void input(uint32_t mark, const uint8_t *pkt, size_t len)
+{
+	input_from(&f.lac, mark, pkt, len);
+}
+
+/* The LAC sends pkt; we read it from the fixture's socket (TID's) and hand
+ * it to data_input with its source and the given mark, as the daemon does
+ * with the datagram's SO_MARK. */
+static void lac_send_marked(uint32_t mark, const uint8_t *pkt, size_t len)
 {
 	uint8_t buf[L2TP_MAX_PACKET];
 	struct pollfd pfd = { .fd = f.tunnel_fd, .events = POLLIN };
+	struct sockaddr_in from;
+	socklen_t from_len = sizeof(from);
 	ssize_t n;
 
 	ck_assert_int_eq(send(f.lac_fd, pkt, len, 0), (ssize_t)len);
 	ck_assert_int_eq(poll(&pfd, 1, WAIT_MS), 1);
-	n = recv(f.tunnel_fd, buf, sizeof(buf), 0);
+	n = recvfrom(f.tunnel_fd, buf, sizeof(buf), 0, (struct sockaddr *)&from, &from_len);
 	ck_assert_int_eq(n, (ssize_t)len);
-	f.dp->ops->data_input(f.dp, TID, buf, (size_t)n);
+	ck_assert_uint_eq(from_len, sizeof(from));
+	input_from(&from, mark, buf, (size_t)n);
+}
+
+static void lac_send(const uint8_t *pkt, size_t len)
+{
+	lac_send_marked(0, pkt, len);
 }
 
 /* A data message: flags, tunnel, session, then frame. */
@@ -425,9 +474,9 @@ START_TEST(malformed_data_messages_are_dropped)
 	lac_send(far_offset, sizeof(far_offset));
 	lac_send(short_l, sizeof(short_l));
 	lac_send(zlb, sizeof(zlb));
-	/* A datagram on a tunnel we do not have. */
-	f.dp->ops->data_input(f.dp, TID + 1, lcp_echo, sizeof(lcp_echo));
-	f.dp->ops->data_input(f.dp, TID, NULL, 0);
+	/* Tunnel 0 is never one of ours; an empty datagram has no header. */
+	input(0, msg, data_msg(msg, sizeof(msg), 0x0002, 0, SID, lcp_echo, sizeof(lcp_echo)));
+	input(0, NULL, 0);
 	c = counters();
 	ck_assert_uint_eq(c.drop_unknown_session, 1);
 	ck_assert_uint_eq(c.drop_unknown_tunnel, 2);
@@ -440,54 +489,153 @@ START_TEST(malformed_data_messages_are_dropped)
 }
 END_TEST
 
-/* A socket of ours connected to the same LAC address as f.tunnel_fd (peer
- * true), or to another address (peer false). */
-static int second_socket(bool same_peer)
+/* Another tunnel socket of ours, connected to the LAC as f.tunnel_fd is. */
+static int second_socket(void)
 {
-	struct sockaddr_in lac, any = { .sin_family = AF_INET,
-					.sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	socklen_t len = sizeof(lac);
+	struct sockaddr_in any = { .sin_family = AF_INET,
+				   .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
 	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 
 	ck_assert_int_ge(fd, 0);
-	ck_assert_int_eq(getsockname(f.lac_fd, (struct sockaddr *)&lac, &len), 0);
-	if (!same_peer)
-		lac.sin_port = htons(ntohs(lac.sin_port) ^ 1);
 	ck_assert_int_eq(bind(fd, (struct sockaddr *)&any, sizeof(any)), 0);
-	ck_assert_int_eq(connect(fd, (struct sockaddr *)&lac, sizeof(lac)), 0);
+	ck_assert_int_eq(connect(fd, (struct sockaddr *)&f.lac, sizeof(f.lac)), 0);
 	return fd;
+}
+
+/* pppd speaks on a tunnel whose socket the LAC does not hear (not the
+ * fixture's): frames for it stop waiting. */
+static void pppd_speaks_unheard(int tty)
+{
+	uint64_t before = counters().from_pty_frames;
+	int i;
+
+	tty_send(tty, lcp_echo, sizeof(lcp_echo));
+	for (i = 0; i < WAIT_MS / 10 && counters().from_pty_frames == before; i++)
+		ck_assert_int_ge(sd_event_run(f.event, 10 * 1000), 0);
+	ck_assert_uint_eq(counters().from_pty_frames, before + 1);
+}
+
+/* Asserts that the next frame on the tty is lcp_echo. */
+static void tty_gets_lcp_echo(int tty)
+{
+	uint8_t frame[HDLC_MAX_FRAME];
+	struct hdlc_decoder d;
+
+	hdlc_decoder_init(&d);
+	ck_assert_uint_eq(tty_recv_frame(tty, &d, frame, sizeof(frame)), sizeof(lcp_echo));
+	ck_assert_mem_eq(frame, lcp_echo, sizeof(lcp_echo));
 }
 
 /* The peer's old tunnel lingers while its new one comes up: both sockets
  * are connected to the same address and port, and a datagram of the new
- * tunnel may arrive on the old one's. The header's tunnel id decides;
- * another peer's tunnel id is still refused. */
+ * tunnel may arrive on the old one's. The header's tunnel id decides; a
+ * tunnel whose peer has another port takes nothing from this one. */
 START_TEST(a_tunnel_of_the_same_peer_takes_its_data_from_a_sibling_socket)
 {
 	enum { TID2 = TID + 1, TID3 = TID + 2 };
-	struct dp_tunnel t2 = { .tunnel_id = TID2, .peer_tunnel_id = PEER_TID, .fd = second_socket(true) };
-	struct dp_tunnel t3 = { .tunnel_id = TID3, .peer_tunnel_id = PEER_TID, .fd = second_socket(false) };
-	struct dp_session s2 = { .tunnel_id = TID2, .session_id = SID, .peer_session_id = PEER_SID };
-	struct dp_session s3 = { .tunnel_id = TID3, .session_id = SID, .peer_session_id = PEER_SID };
+	struct sockaddr_in other_port = f.lac;
+	struct dp_tunnel t3 = { .tunnel_id = TID3, .peer_tunnel_id = PEER_TID,
+				.peer = (const struct sockaddr *)&other_port,
+				.peer_len = sizeof(other_port), .fd = second_socket() };
+	int fd2 = second_socket();
 	uint8_t msg[64];
 
+	other_port.sin_port = htons(ntohs(f.lac.sin_port) ^ 1);
 	add_tunnel();
-	ck_assert_int_eq(f.dp->ops->tunnel_add(f.dp, &t2), 0);
+	add_tunnel_with(TID2, fd2, 0, 0);
 	ck_assert_int_eq(f.dp->ops->tunnel_add(f.dp, &t3), 0);
-	ck_assert_int_eq(f.dp->ops->session_add(f.dp, &s2), 0);
-	ck_assert_int_eq(f.dp->ops->session_add(f.dp, &s3), 0);
+	add_session_to(TID2, SID, PEER_SID, false);
+	add_session_to(TID3, SID, PEER_SID, false);
 	/* on TID's socket (lac_send), for TID2: same peer, taken */
 	lac_send(msg, data_msg(msg, sizeof(msg), 0x0002, TID2, SID, lcp_echo, sizeof(lcp_echo)));
 	ck_assert_uint_eq(counters().to_pty_frames, 1);
 	ck_assert_uint_eq(counters().drop_unknown_tunnel, 0);
-	/* for TID3, whose socket has another peer: refused */
+	/* for TID3, whose peer has another port: refused */
 	lac_send(msg, data_msg(msg, sizeof(msg), 0x0002, TID3, SID, lcp_echo, sizeof(lcp_echo)));
 	ck_assert_uint_eq(counters().to_pty_frames, 1);
 	ck_assert_uint_eq(counters().drop_unknown_tunnel, 1);
 	f.dp->ops->tunnel_del(f.dp, TID2);
 	f.dp->ops->tunnel_del(f.dp, TID3);
-	close(t2.fd);
+	close(fd2);
 	close(t3.fd);
+}
+END_TEST
+
+/*
+ * Clients behind one NAT: their tunnels have the same peer address and
+ * port, and each client's datagrams come through its own IPsec SA, with
+ * that SA's mark. The kernel hands a datagram to any one of the tunnels'
+ * sockets: the header's tunnel id says whose it is, and it must come from
+ * that tunnel's peer, mark included, so that no client writes into
+ * another's PPP.
+ */
+START_TEST(clients_behind_one_nat_each_reach_their_own_pppd)
+{
+	enum { TID_B = TID + 1, MARK_A = 0xa1, MARK_B = 0xa2 };
+	struct sockaddr_in other_port = f.lac, other_host = f.lac;
+	int fd_b = second_socket(), tty_a, tty_b;
+	uint8_t a_msg[64], b_msg[64];
+	size_t a_len, b_len;
+
+	other_port.sin_port = htons(ntohs(f.lac.sin_port) ^ 1);
+	other_host.sin_addr.s_addr = htonl(INADDR_LOOPBACK + 1);
+	a_len = data_msg(a_msg, sizeof(a_msg), 0x0002, TID, SID, lcp_echo, sizeof(lcp_echo));
+	b_len = data_msg(b_msg, sizeof(b_msg), 0x0002, TID_B, SID, lcp_echo, sizeof(lcp_echo));
+	add_tunnel_with(TID, f.tunnel_fd, MARK_A, 0xff);
+	add_tunnel_with(TID_B, fd_b, MARK_B, 0xff);
+	add_session_to(TID, SID, PEER_SID, false);
+	add_session_to(TID_B, SID, PEER_SID, false);
+	tty_a = open_tty_of(TID, SID);
+	tty_b = open_tty_of(TID_B, SID);
+	pppd_speaks(tty_a);
+	pppd_speaks_unheard(tty_b);
+	/* B's, with B's mark, on A's socket: B's pppd has it */
+	lac_send_marked(MARK_B, b_msg, b_len);
+	tty_gets_lcp_echo(tty_b);
+	/* bits outside the SA's mask are not the SA's: they do not matter */
+	lac_send_marked(0x300 | MARK_B, b_msg, b_len);
+	tty_gets_lcp_echo(tty_b);
+	/* A's, with A's mark, as if on B's socket: A's */
+	input(MARK_A, a_msg, a_len);
+	tty_gets_lcp_echo(tty_a);
+	ck_assert_uint_eq(counters().to_pty_frames, 3);
+	/* B's tunnel id with A's mark, or none: A's client (or someone
+	 * without an SA) writing into B's PPP */
+	lac_send_marked(MARK_A, b_msg, b_len);
+	lac_send_marked(0, b_msg, b_len);
+	/* B's tunnel id and mark from another port or address */
+	input_from(&other_port, MARK_B, b_msg, b_len);
+	input_from(&other_host, MARK_B, b_msg, b_len);
+	ck_assert_uint_eq(counters().drop_unknown_tunnel, 4);
+	ck_assert_uint_eq(counters().to_pty_frames, 3);
+	tty_gets_nothing(tty_a);
+	tty_gets_nothing(tty_b);
+	close(tty_a);
+	close(tty_b);
+	f.dp->ops->tunnel_del(f.dp, TID_B);
+	close(fd_b);
+}
+END_TEST
+
+/* A tunnel whose SA has no mark (mark_mask 0) takes its peer's data
+ * whatever mark other rules put on it, as before marks. */
+START_TEST(an_unmarked_tunnel_takes_any_mark)
+{
+	static const uint32_t marks[] = { 0, 0xa1, 0xffffffff };
+	uint8_t msg[64];
+	size_t len = data_msg(msg, sizeof(msg), 0x0002, TID, SID, lcp_echo, sizeof(lcp_echo));
+	int tty;
+
+	add_tunnel();
+	add_session(SID, PEER_SID, false);
+	tty = open_tty(SID);
+	pppd_speaks(tty);
+	for (size_t i = 0; i < sizeof(marks) / sizeof(marks[0]); i++) {
+		lac_send_marked(marks[i], msg, len);
+		tty_gets_lcp_echo(tty);
+	}
+	ck_assert_uint_eq(counters().drop_unknown_tunnel, 0);
+	close(tty);
 }
 END_TEST
 
@@ -514,7 +662,7 @@ START_TEST(random_datagrams_are_each_counted_once)
 			pkt[1] = (pkt[1] & 0xf0) | 2;
 			pkt[0] &= 0x4f;
 		}
-		f.dp->ops->data_input(f.dp, TID, pkt, len);
+		input(0, pkt, len);
 	}
 	c = counters();
 	total = c.to_pty_frames + c.drop_bad_header + c.drop_unknown_tunnel +
@@ -665,7 +813,7 @@ START_TEST(a_full_pty_drops_instead_of_blocking)
 		uint8_t msg[L2TP_MAX_PACKET];
 		size_t n = data_msg(msg, sizeof(msg), 0x0002, TID, SID, frame, sizeof(frame));
 
-		f.dp->ops->data_input(f.dp, TID, msg, n);
+		input(0, msg, n);
 	}
 	c = counters();
 	ck_assert_uint_gt(c.drop_pty_full, 0);
@@ -719,8 +867,11 @@ END_TEST
 
 START_TEST(requests_are_checked)
 {
-	struct dp_tunnel t = { .tunnel_id = TID, .peer_tunnel_id = PEER_TID, .fd = f.tunnel_fd };
+	struct dp_tunnel t = { .tunnel_id = TID, .peer_tunnel_id = PEER_TID,
+			       .peer = (const struct sockaddr *)&f.lac, .peer_len = sizeof(f.lac),
+			       .fd = f.tunnel_fd };
 	struct dp_tunnel no_fd = { .tunnel_id = TID + 1, .fd = -1 };
+	struct dp_tunnel no_peer = { .tunnel_id = TID + 1, .fd = f.tunnel_fd };
 	struct dp_session s = { .tunnel_id = TID, .session_id = SID, .peer_session_id = PEER_SID };
 	char path[64];
 
@@ -728,6 +879,7 @@ START_TEST(requests_are_checked)
 	ck_assert(f.dp->ops->wants_tunnel_socket && f.dp->ops->carries_ppp);
 	ck_assert_int_eq(f.dp->ops->session_add(f.dp, &s), -ENOENT);
 	ck_assert_int_eq(f.dp->ops->tunnel_add(f.dp, &no_fd), -EBADF);
+	ck_assert_int_eq(f.dp->ops->tunnel_add(f.dp, &no_peer), -EINVAL);
 	ck_assert_int_eq(f.dp->ops->tunnel_add(f.dp, &t), 0);
 	ck_assert_int_eq(f.dp->ops->tunnel_add(f.dp, &t), -EEXIST);
 	ck_assert_int_eq(f.dp->ops->session_add(f.dp, &s), 0);
@@ -750,6 +902,8 @@ int main(void)
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, a_frame_from_pppd_reaches_the_lac);
 	tcase_add_test(tc, a_tunnel_of_the_same_peer_takes_its_data_from_a_sibling_socket);
+	tcase_add_test(tc, clients_behind_one_nat_each_reach_their_own_pppd);
+	tcase_add_test(tc, an_unmarked_tunnel_takes_any_mark);
 	tcase_add_test(tc, sequencing_numbers_the_frames);
 	tcase_add_test(tc, bad_frames_from_pppd_are_dropped);
 	tcase_add_test(tc, a_data_message_reaches_pppd);

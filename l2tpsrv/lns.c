@@ -83,13 +83,12 @@ void lns_sockaddr_string(const struct sockaddr_storage *ss, char *buf, size_t le
  * Whether a datagram from addr is from the tunnel's peer: the same
  * address, port and (the bits io->admit() named of it) mark. The mark
  * tells apart clients behind one NAT, whose L2TP comes from the same
- * address and port through their own IPsec SAs. (Address alone is what "a
- * peer" is for the per-peer limit.)
+ * address and port through their own IPsec SAs. (Address and mark, any
+ * port, are what "a peer" is for the per-peer limit: struct lns_host.)
  */
 static bool is_tunnel_peer(const struct tunnel *t, const struct lns_addr *addr)
 {
-	return sockaddr_same_host(&t->addr.peer, &addr->peer) &&
-	       sockaddr_port(&t->addr.peer) == sockaddr_port(&addr->peer) &&
+	return sockaddr_same_host_port(&t->addr.peer, &addr->peer) &&
 	       (addr->mark & t->addr.mark_mask) == t->addr.mark;
 }
 
@@ -222,18 +221,20 @@ static struct tunnel *find_by_peer(const struct lns *lns, const struct lns_addr 
 	return t;
 }
 
-static struct lns_host *find_host(const struct lns *lns, const struct sockaddr_storage *addr)
+/* By address and admitted mark (addr's, masked as a tunnel's): the hosts
+ * of one address, one per SA behind its NAT, share a bucket. */
+static struct lns_host *find_host(const struct lns *lns, const struct lns_addr *addr)
 {
-	struct lns_host *h = lns->hosts[host_bucket(addr)];
+	struct lns_host *h = lns->hosts[host_bucket(&addr->peer)];
 
-	while (h && !sockaddr_same_host(&h->addr, addr))
+	while (h && !(h->mark == addr->mark && sockaddr_same_host(&h->addr, &addr->peer)))
 		h = h->next;
 	return h;
 }
 
-static unsigned int tunnels_of_host(const struct lns *lns, const struct sockaddr_storage *peer)
+static unsigned int tunnels_of_host(const struct lns *lns, const struct lns_addr *addr)
 {
-	const struct lns_host *h = find_host(lns, peer);
+	const struct lns_host *h = find_host(lns, addr);
 
 	return h ? h->tunnels : 0;
 }
@@ -254,7 +255,7 @@ static uint16_t alloc_tunnel_id(struct lns *lns)
 
 static int link_tunnel(struct lns *lns, struct tunnel *t)
 {
-	struct lns_host *host = find_host(lns, &t->addr.peer);
+	struct lns_host *host = find_host(lns, &t->addr);
 	unsigned int b;
 
 	if (!host) {
@@ -262,6 +263,7 @@ static int link_tunnel(struct lns *lns, struct tunnel *t)
 		if (!host)
 			return -ENOMEM;
 		host->addr = t->addr.peer;
+		host->mark = t->addr.mark;
 		b = host_bucket(&host->addr);
 		host->next = lns->hosts[b];
 		lns->hosts[b] = host;
@@ -476,7 +478,7 @@ static void input_new_tunnel(struct lns *lns, const struct lns_addr *received,
 	}
 	if ((lns->cfg->max_tunnels && lns->n_tunnels >= lns->cfg->max_tunnels) ||
 	    (lns->cfg->max_tunnels_per_peer &&
-	     tunnels_of_host(lns, &addr->peer) >= lns->cfg->max_tunnels_per_peer)) {
+	     tunnels_of_host(lns, addr) >= lns->cfg->max_tunnels_per_peer)) {
 		lns->counters.refused_tunnel_limit++;
 		if (may_log_notice(lns))
 			log_msg(LOG_WARNING, "tunnel=0 peer=%s event=reject reason=\"tunnel limit\"", peer);

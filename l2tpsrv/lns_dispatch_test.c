@@ -460,6 +460,74 @@ START_TEST(other_marks_do_not_matter_without_sa_marks)
 }
 END_TEST
 
+/* An SCCRQ from l, for a tunnel of its own, refused for the tunnel limit. */
+static void assert_over_the_limit(struct lac *l)
+{
+	struct l2tp_msg m;
+	struct rx *r;
+
+	msg_sccrq(&m, l->tid, "lac.test", 8);
+	lac_send(l, 0, &m);
+	r = lac_expect(l, L2TP_MSG_STOPCCN);
+	rx_assert_result(r, L2TP_MSG_STOPCCN, L2TP_STOPCCN_GENERAL_ERROR, L2TP_ERR_NO_RESOURCES);
+	h_expect_nothing(l->h);
+}
+
+/*
+ * max_tunnels_per_peer: clients behind one NAT, each through its own
+ * marked IPsec SA, are peers of their own, each with its own budget; a
+ * peer is an address (any port) and the mark admit names (bits outside
+ * the SA's mask do not count). Unmarked, one address is still one peer.
+ */
+START_TEST(tunnel_limit_per_peer_counts_each_sa_of_one_address)
+{
+	struct harness *h = started_with_admit(0, 5);
+	struct lac a, b, a_again, plain, plain_again;
+
+	h->cfg.max_tunnels_per_peer = 1;
+	h->admit_mark_mask = 0xff;
+	lac_init(&a, h, 1, 1701, LAC_TID);
+	a.addr.mark = 0x10a;
+	a.mark_mask = 0xff;
+	lac_open_tunnel(&a);
+	settle_for(&a);
+	lac_init(&b, h, 1, 1701, LAC_TID + 1);
+	b.addr.mark = 0xb;
+	b.mark_mask = 0xff;
+	lac_open_tunnel(&b);
+	settle_for(&b);
+	ck_assert_uint_eq(h_counters(h).tunnels, 2);
+	/* a's SA again, from another port, other bits outside the mask: over a's budget */
+	lac_init(&a_again, h, 1, 1702, LAC_TID + 2);
+	a_again.addr.mark = 0x20a;
+	a_again.mark_mask = 0xff;
+	assert_over_the_limit(&a_again);
+	ck_assert_uint_eq(h_counters(h).refused_tunnel_limit, 1);
+	/* a's tunnel gone, its budget is free again */
+	ck_assert_int_eq(lns_close_tunnel(h->lns, h->now, a.lns_tid), 0);
+	lac_expect_stopccn(&a, L2TP_STOPCCN_GENERAL_CLEAR, -1);
+	lac_send_zlb(&a);
+	h_advance(h, GIVE_UP);
+	h_expect_nothing(h);
+	ck_assert_ptr_null(h_tunnel_state(h, a.lns_tid));
+	a_again.ns = a_again.nr = 0;
+	lac_open_tunnel(&a_again);
+	settle_for(&a_again);
+	/* without SA marks, the address's tunnels share one budget, whatever their marks */
+	h->admit_mark_mask = 0;
+	lac_init(&plain, h, 1, 1703, LAC_TID + 3);
+	plain.addr.mark = 0x77;
+	lac_open_tunnel(&plain);
+	settle_for(&plain);
+	lac_init(&plain_again, h, 1, 1704, LAC_TID + 4);
+	plain_again.addr.mark = 0x78;
+	assert_over_the_limit(&plain_again);
+	ck_assert_uint_eq(h_counters(h).tunnels, 3);
+	ck_assert_uint_eq(h_counters(h).refused_tunnel_limit, 2);
+	h_free(h);
+}
+END_TEST
+
 /* Without io->admit everyone may, and no tunnel has an owner. */
 START_TEST(without_admit_there_is_no_owner)
 {
@@ -668,6 +736,7 @@ int main(void)
 	tcase_add_test(tc, admitted_tunnel_carries_its_owner);
 	tcase_add_test(tc, marks_tell_clients_behind_one_nat_apart);
 	tcase_add_test(tc, other_marks_do_not_matter_without_sa_marks);
+	tcase_add_test(tc, tunnel_limit_per_peer_counts_each_sa_of_one_address);
 	tcase_add_test(tc, without_admit_there_is_no_owner);
 	tcase_add_test(tc, malformed_datagrams_are_dropped);
 	tcase_add_test(tc, data_and_unknown_tunnels);

@@ -33,10 +33,16 @@ enum session_state {
 
 struct tunnel;
 
-/* An address with tunnels, for max_tunnels_per_peer. */
+/*
+ * A peer with tunnels, for max_tunnels_per_peer: an address (any port)
+ * and the mark its SCCRQs were admitted with (the mark_mask bits: the
+ * IPsec SA's, 0 without SA marks). Clients behind one NAT each have a
+ * budget of their own when their SAs are marked, and share one when not.
+ */
 struct lns_host {
 	struct lns_host *next;
 	struct sockaddr_storage addr;
+	uint32_t mark;
 	unsigned int tunnels;
 };
 
@@ -69,7 +75,7 @@ struct session {
 
 struct tunnel {
 	struct tunnel *peer_next; /* lns->by_peer chain (key: address, port, peer id) */
-	struct lns_host *host;    /* counts the tunnels of the peer's address */
+	struct lns_host *host;    /* counts the tunnels of the peer's address and mark */
 	struct lns *lns;
 	uint16_t id;
 	uint16_t peer_id;

@@ -213,13 +213,12 @@ static void addr_from_cmsg(struct msghdr *msg, const struct listener *l, struct 
 }
 
 /*
- * Reads one datagram from fd into the LNS (control messages) or the
- * userspace data path (data messages on tunnel tunnel_id's own socket;
- * tunnel_id 0 for a listener); replies will leave by listener l. False
- * when there is nothing more to read now.
+ * Reads one datagram from fd (a listener or a tunnel's own socket) into
+ * the LNS (control messages) or the userspace data path (data messages);
+ * replies will leave by listener l. False when there is nothing more to
+ * read now.
  */
-static bool read_datagram(struct server *srv, int fd, const struct listener *l,
-			  uint16_t tunnel_id)
+static bool read_datagram(struct server *srv, int fd, const struct listener *l)
 {
 	uint8_t buf[L2TP_MAX_PACKET];
 	union {
@@ -246,13 +245,24 @@ static bool read_datagram(struct server *srv, int fd, const struct listener *l,
 	}
 	if (msg.msg_flags & MSG_TRUNC)
 		return true; /* larger than any L2TP control message we accept */
-	/* a data message (T bit clear) on a tunnel's socket */
-	if (tunnel_id && len > 0 && !(buf[0] & 0x80) && srv->dp->ops->data_input) {
-		srv->dp->ops->data_input(srv->dp, tunnel_id, buf, (size_t)len);
-		return true;
-	}
 	addr.peer_len = msg.msg_namelen;
 	addr_from_cmsg(&msg, l, &addr);
+	/*
+	 * A data message (T bit clear), whichever socket had it: the kernel
+	 * gives a datagram to any one of the tunnel sockets connected to its
+	 * source (clients behind one NAT), so the data path finds the tunnel
+	 * by the header and checks the source and mark against its peer.
+	 */
+	if (len > 0 && !(buf[0] & 0x80) && srv->dp->ops->data_input) {
+		struct dp_source src = {
+			.peer = (const struct sockaddr *)&addr.peer,
+			.peer_len = addr.peer_len,
+			.mark = addr.mark,
+		};
+
+		srv->dp->ops->data_input(srv->dp, &src, buf, (size_t)len);
+		return true;
+	}
 	lns_input(srv->lns, now_usec(), &addr, buf, (size_t)len);
 	return true;
 }
@@ -264,7 +274,7 @@ static int on_datagram(sd_event_source *source, int fd, uint32_t revents, void *
 	for (size_t i = 0; i < srv->n_listeners; i++) {
 		if (srv->listeners[i].fd != fd)
 			continue;
-		for (int n = 0; n < RECV_BATCH && read_datagram(srv, fd, &srv->listeners[i], 0); n++)
+		for (int n = 0; n < RECV_BATCH && read_datagram(srv, fd, &srv->listeners[i]); n++)
 			;
 	}
 	return 0;
@@ -277,10 +287,8 @@ static int on_tunnel_datagram(sd_event_source *source, int fd, uint32_t revents,
 	struct timer_slot *slot = userdata;
 	struct server *srv = slot->srv;
 	const struct listener *l = &srv->listeners[slot->listener];
-	uint16_t tunnel_id = (uint16_t)(slot - srv->timers);
 
-	for (int n = 0; n < RECV_BATCH && slot->io == source && read_datagram(srv, fd, l, tunnel_id);
-	     n++)
+	for (int n = 0; n < RECV_BATCH && slot->io == source && read_datagram(srv, fd, l); n++)
 		;
 	return 0;
 }

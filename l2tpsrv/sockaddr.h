@@ -41,6 +41,13 @@ static inline uint16_t sockaddr_port(const struct sockaddr_storage *a)
 	return 0;
 }
 
+/* The same IP address and port. */
+static inline bool sockaddr_same_host_port(const struct sockaddr_storage *a,
+					   const struct sockaddr_storage *b)
+{
+	return sockaddr_same_host(a, b) && sockaddr_port(a) == sockaddr_port(b);
+}
+
 static inline void sockaddr_string(const struct sockaddr_storage *ss, char *buf, size_t len)
 {
 	char host[INET6_ADDRSTRLEN] = "?";

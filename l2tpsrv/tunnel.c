@@ -258,6 +258,8 @@ static void on_scccn(struct tunnel *t, const struct l2tp_msg *m)
 		.peer_len = t->addr.peer_len,
 		.local = (const struct sockaddr *)&t->addr.local,
 		.local_len = t->addr.local_len,
+		.mark = t->addr.mark,
+		.mark_mask = t->addr.mark_mask,
 	};
 	int r;
 

@@ -194,11 +194,15 @@ table inet t {
 	counter to_b_marked { }
 	counter to_c { }
 	counter to_c_unmarked { }
+	counter to_pair { }
+	counter to_pair_marked { }
 	chain decrypted {
 		type filter hook prerouting priority -150; policy accept;
 		udp dport 1701 udp sport 40001 meta mark set 0xa1
 		udp dport 1701 udp sport 40002 meta mark set 0xa2
 		udp dport 1701 udp sport 40003 meta mark set 0xa3
+		udp dport 1701 udp sport 40005 ip dscp cs1 meta mark set 0xa1
+		udp dport 1701 udp sport 40005 ip dscp cs2 meta mark set 0xa2
 	}
 	chain sent {
 		type filter hook output priority 0; policy accept;
@@ -208,6 +212,8 @@ table inet t {
 		udp sport 1701 udp dport 40002 meta mark 0xb2 counter name to_b_marked
 		udp sport 1701 udp dport 40003 counter name to_c
 		udp sport 1701 udp dport 40003 meta mark 0 counter name to_c_unmarked
+		udp sport 1701 udp dport 40005 counter name to_pair
+		udp sport 1701 udp dport 40005 meta mark { 0xb1, 0xb2 } counter name to_pair_marked
 	}
 }
 NFT
@@ -282,9 +288,10 @@ assert t["127.0.0.1:40001"]["ike_sa"] == 5, t
 	[ "$(nft_packets to_b_marked)" -eq "$(nft_packets to_b)" ]
 }
 
-@test "a tunnel's own socket has its SA's outbound mark, and takes its messages with their marks" {
-	marks_nft
-	# the userspace data path opens one per tunnel; the fake stands in for pppd
+# The userspace data path (a socket per tunnel, pppd on a pty), with
+# lib/fake_pppd.py standing in for pppd; then the daemon, and charon with
+# the SAs of CHILD_A and CHILD_B.
+userspace_with_marked_sas() {
 	printf '#!/bin/sh\nexec python3 %s "$@"\n' "$BATS_TEST_DIRNAME/lib/fake_pppd.py" >"$WORK/pppd"
 	chmod 755 "$WORK/pppd"
 	: >"$WORK/l2tpsrv.so" # any readable file: only the fake pppd is given it
@@ -297,6 +304,11 @@ assert t["127.0.0.1:40001"]["ike_sa"] == 5, t
 	charon_say "hello proto=1 version=test" "sync-begin" \
 		"child-up ike=5 child=7 $IKE_5 $CHILD_A" "child-up ike=6 child=8 $IKE_5 $CHILD_B" "sync-end"
 	wait_log 'event=charon_synced'
+}
+
+@test "a tunnel's own socket has its SA's outbound mark, and takes its messages with their marks" {
+	marks_nft
+	userspace_with_marked_sas
 	# the ICRQ and ICCN come to the tunnel's socket once it is there: with their marks
 	lac_from 40001
 	lac_from 40002
@@ -308,4 +320,43 @@ assert t["127.0.0.1:40001"]["ike_sa"] == 5, t
 	[ "$(nft_packets to_b_marked)" -eq "$(nft_packets to_b)" ]
 	! grep -q 'reason="tunnel belongs to another peer"' "$WORK/l2tpsrv.log"
 	daemon_stop # SIGTERM: the fake pppds go with it
+}
+
+# Two clients behind one NAT from the very same address and port (lib/lac.py
+# nat-pair: one socket, each client's datagrams with its own TOS, which
+# nftables marks as the client's SA would): the kernel hands their datagrams
+# to either tunnel's socket, yet each client's PPP frames reach its own
+# pppd, and a frame one sends with the other's tunnel and session ids
+# reaches nobody.
+@test "clients behind one NAT on one port: each one's data reaches its own pppd only" {
+	marks_nft
+	: >"$WORK/fake-pppd.tty" # the fake pppds speak on their ttys and keep what comes
+	userspace_with_marked_sas
+	LAC_PORT=40005 in_ns $LAC 127.0.0.1 1701 nat-pair --hold 8 >"$WORK/lac-pair.out" 3>&- 4>&- &
+	for _ in $(seq 50); do grep -q '^data=sent' "$WORK/lac-pair.out" && break; sleep 0.1; done
+	cat "$WORK/lac-pair.out"
+	A=$(sed -n 's/^a_tunnel=\([0-9]*\).*/\1/p' "$WORK/lac-pair.out")
+	B=$(sed -n 's/^b_tunnel=\([0-9]*\).*/\1/p' "$WORK/lac-pair.out")
+	[ -n "$A" ] && [ -n "$B" ] && [ "$A" != "$B" ]
+	# b-last was sent last: once it and from-a are in, every frame went where it went
+	for _ in $(seq 50); do
+		grep -qa from-a "$WORK/fake-pppd-tty.$A" 2>/dev/null &&
+			grep -qa b-last "$WORK/fake-pppd-tty.$B" 2>/dev/null && break
+		sleep 0.1
+	done
+	sleep 0.3
+	grep -qa from-a "$WORK/fake-pppd-tty.$A"
+	grep -qa from-b "$WORK/fake-pppd-tty.$B"
+	grep -qa b-last "$WORK/fake-pppd-tty.$B"
+	# ("! cmd" alone does not fail a bats test)
+	! grep -qa -e from-b -e a-as-b -e b-last "$WORK/fake-pppd-tty.$A" || false
+	! grep -qa -e from-a -e a-as-b "$WORK/fake-pppd-tty.$B" || false
+	# both tunnels' sockets connected to that one address and port, each with its SA's mark
+	run in_ns ss -uanpe
+	echo "$output"
+	echo "$output" | grep -q '127.0.0.1:1701 *127.0.0.1:40005 .*fwmark:0xb1'
+	echo "$output" | grep -q '127.0.0.1:1701 *127.0.0.1:40005 .*fwmark:0xb2'
+	[ "$(nft_packets to_pair)" -ge 6 ]
+	[ "$(nft_packets to_pair_marked)" -eq "$(nft_packets to_pair)" ]
+	daemon_stop
 }

@@ -19,16 +19,23 @@ control socket (l2tpsrv-socket):
                         up                        IPCP is up (interface fake0)
                         down BIN BOUT PIN POUT S  the link is down: counters, status
                         exit STATUS               pppd exits with STATUS
+  fake-pppd.tty       when it exists, and the call has a tty (the userspace
+                      data path): it speaks on the tty as pppd would (one
+                      LCP frame, so that frames for it stop waiting) and
+                      appends what it reads from it, raw, to
+                      fake-pppd-tty.TUNNEL
 
 Then it waits for SIGTERM, as pppd with nodetach does, or for l2tpsrv to go.
 """
 import ctypes
 import os
+import select
 import signal
 import socket
 import struct
 import sys
 import time
+import tty
 
 CTL_MAGIC = 0x6C327470
 CTL_VERSION = 7
@@ -105,6 +112,36 @@ def run_events(path, tunnel, session, events):
             sys.exit(int(words[1]))
 
 
+def hdlc_frame(ppp):
+    """ppp in async HDLC framing (RFC 1662): FCS-16, every control
+    character escaped, between flags."""
+    fcs = 0xffff
+    for byte in ppp:
+        fcs ^= byte
+        for _ in range(8):
+            fcs = (fcs >> 1) ^ 0x8408 if fcs & 1 else fcs >> 1
+    fcs ^= 0xffff
+    out = bytearray(b'\x7e')
+    for byte in ppp + struct.pack('<H', fcs):
+        if byte < 0x20 or byte in (0x7d, 0x7e):
+            out += bytes((0x7d, byte ^ 0x20))
+        else:
+            out.append(byte)
+    return bytes(out + b'\x7e')
+
+
+def speak_on_tty(path, out_path):
+    """Sends an LCP Echo-Request on the tty, then copies what comes to out_path."""
+    fd = os.open(path, os.O_RDWR | os.O_NOCTTY)
+    tty.setraw(fd)
+    os.write(fd, hdlc_frame(b'\xff\x03\xc0\x21\x09\x01\x00\x08\x00\x00\x00\x00'))
+    with open(out_path, 'ab') as out:
+        while True:
+            select.select([fd], [], [])
+            out.write(os.read(fd, 4096))
+            out.flush()
+
+
 def main():
     # ends with the daemon, even one killed (PR_SET_PDEATHSIG)
     ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)
@@ -123,6 +160,9 @@ def main():
     if os.path.exists(events):
         run_events(path, int(option(argv, 'l2tpsrv-tunnel')), int(option(argv, 'l2tpsrv-session')),
                    open(events).read().splitlines())
+    if os.path.exists(os.path.join(work, 'fake-pppd.tty')) and argv[0].startswith('/dev/'):
+        speak_on_tty(argv[0], os.path.join(work, 'fake-pppd-tty.' +
+                                           option(argv, 'l2tpsrv-tunnel')))
     while True:
         time.sleep(60)
 

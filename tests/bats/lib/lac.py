@@ -9,8 +9,10 @@ lines for the tests to check.
   lac.py HOST PORT bad-avp                   SCCRQ with an unknown mandatory AVP
   lac.py HOST PORT garbage COUNT             malformed datagrams, then a probe
   lac.py HOST PORT probe                     one SCCRQ; prints reply=TYPE or reply=none
+  lac.py HOST PORT nat-pair [--hold SECONDS] two clients behind one NAT (see nat_pair)
 
 It sends from LAC_SOURCE (default 127.0.0.1), port LAC_PORT (default: any).
+Data messages (PPP from the server's pppd) are ignored.
 """
 import os
 import random
@@ -55,28 +57,49 @@ def parse(pkt):
     return dict(tid=tid, sid=sid, ns=ns, nr=nr, type=mtype, avps=avps)
 
 
+def data(tid, sid, ppp):
+    """A data message (T, L and S clear) carrying the PPP frame ppp."""
+    return struct.pack('!HHH', 0x0002, tid, sid) + ppp
+
+
+def is_control(pkt):
+    return len(pkt) >= 12 and pkt[0] & 0x80
+
+
 class Lac:
-    def __init__(self, host, port):
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        self.sock.bind((os.environ.get('LAC_SOURCE', '127.0.0.1'),
-                        int(os.environ.get('LAC_PORT', '0'))))
-        self.sock.settimeout(5)
+    def __init__(self, host, port, sock=None, tos=None):
+        """tos: the IP TOS of everything it sends (sock shared with another Lac)."""
+        if sock is None:
+            sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            sock.bind((os.environ.get('LAC_SOURCE', '127.0.0.1'),
+                       int(os.environ.get('LAC_PORT', '0'))))
+            sock.settimeout(5)
+        self.sock = sock
+        self.tos = tos
         self.peer = (host, port)
         self.ns = 0
         self.nr = 0
         self.tid = 0  # the server's tunnel id
 
+    def sendto(self, pkt):
+        if self.tos is not None:
+            self.sock.setsockopt(socket.IPPROTO_IP, socket.IP_TOS, self.tos)
+        self.sock.sendto(pkt, self.peer)
+
     def send(self, sid, avps):
-        self.sock.sendto(control(self.tid, sid, self.ns, self.nr, avps), self.peer)
+        self.sendto(control(self.tid, sid, self.ns, self.nr, avps))
         self.ns = (self.ns + 1) & 0xffff
 
     def zlb(self):
-        self.sock.sendto(control(self.tid, 0, self.ns, self.nr, []), self.peer)
+        self.sendto(control(self.tid, 0, self.ns, self.nr, []))
 
     def expect(self, want):
-        """Next non-ZLB message; it must be of type want."""
+        """Next non-ZLB control message; it must be of type want."""
         while True:
-            m = parse(self.sock.recv(4096))
+            pkt = self.sock.recv(4096)
+            if not is_control(pkt):
+                continue
+            m = parse(pkt)
             if m['type'] is None:
                 continue
             self.nr = (m['ns'] + 1) & 0xffff
@@ -91,11 +114,12 @@ def sccrq(my_tid, extra=()):
             avp(3, u32(3)), avp(9, u16(my_tid)), avp(10, u16(4), mandatory=False)] + list(extra)
 
 
-def setup(lac, hold):
-    lac.send(0, sccrq(4242))
+def establish(lac, my_tid, prefix=''):
+    """A tunnel and a call; returns the server's session id."""
+    lac.send(0, sccrq(my_tid))
     rp = lac.expect(2)
     lac.tid = struct.unpack('!H', rp['avps'][(0, 9)])[0]
-    print('tunnel=%d host=%s' % (lac.tid, rp['avps'][(0, 7)].decode()))
+    print('%stunnel=%d host=%s' % (prefix, lac.tid, rp['avps'][(0, 7)].decode()))
     lac.send(0, [avp(0, u16(3))])
     lac.send(0, [avp(0, u16(10)), avp(14, u16(77)), avp(15, u32(1))])
     icrp = lac.expect(11)
@@ -105,18 +129,53 @@ def setup(lac, hold):
     lac.send(sid, [avp(0, u16(12)), avp(24, u32(10000000)), avp(19, u32(2))])
     time.sleep(0.3)
     lac.zlb()
-    print('session=%d' % sid, flush=True)
+    print('%ssession=%d' % (prefix, sid), flush=True)
+    return sid
+
+
+def hold_tunnels(lacs, hold):
+    """Keeps acknowledging (HELLO, CDN, StopCCN) for hold seconds; lacs
+    maps our tunnel ids to the Lacs sharing one socket."""
+    sock = next(iter(lacs.values())).sock
     deadline = time.time() + hold
-    lac.sock.settimeout(0.5)
-    while time.time() < deadline:  # keep acknowledging (HELLO, CDN, StopCCN)
+    sock.settimeout(0.5)
+    while time.time() < deadline:
         try:
-            m = parse(lac.sock.recv(4096))
+            pkt = sock.recv(4096)
         except socket.timeout:
             continue
-        if m['type'] is not None:
+        if not is_control(pkt):
+            continue
+        m = parse(pkt)
+        lac = lacs.get(m['tid'])
+        if lac and m['type'] is not None:
             lac.nr = (m['ns'] + 1) & 0xffff
             print('received=%d' % m['type'], flush=True)
             lac.zlb()
+
+
+def setup(lac, hold):
+    establish(lac, 4242)
+    hold_tunnels({4242: lac}, hold)
+
+
+def nat_pair(host, port, hold):
+    """Two clients behind one NAT: one address and port (one socket), each
+    client's datagrams with its own TOS (0x20 a, 0x40 b), which the test's
+    nftables turns into the mark of the client's IPsec SA, as decryption
+    would. Each gets a tunnel and a call, then sends PPP frames: a its own
+    ("from-a"), b its own ("from-b"), a one with b's tunnel and session ids
+    ("a-as-b"), and b a last one ("b-last"), in that order."""
+    a = Lac(host, port, tos=0x20)
+    b = Lac(host, port, sock=a.sock, tos=0x40)
+    a_sid = establish(a, 4242, 'a_')
+    b_sid = establish(b, 4243, 'b_')
+    a.sendto(data(a.tid, a_sid, b'\xff\x03from-a'))
+    b.sendto(data(b.tid, b_sid, b'\xff\x03from-b'))
+    a.sendto(data(b.tid, b_sid, b'\xff\x03a-as-b'))
+    b.sendto(data(b.tid, b_sid, b'\xff\x03b-last'))
+    print('data=sent', flush=True)
+    hold_tunnels({4242: a, 4243: b}, hold)
 
 
 def bad_avp(lac):
@@ -161,9 +220,12 @@ def probe(lac):
 
 def main():
     host, port, cmd = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+    hold = float(sys.argv[5]) if len(sys.argv) > 5 and sys.argv[4] == '--hold' else 0
+    if cmd == 'nat-pair':
+        nat_pair(host, port, hold)
+        return
     lac = Lac(host, port)
     if cmd == 'setup':
-        hold = float(sys.argv[5]) if len(sys.argv) > 5 and sys.argv[4] == '--hold' else 0
         setup(lac, hold)
     elif cmd == 'bad-avp':
         bad_avp(lac)
