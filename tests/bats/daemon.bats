@@ -81,7 +81,8 @@ EOF2
 	for _ in $(seq 50); do grep -q '^session=' "$WORK/lac.out" && break; sleep 0.1; done
 	tid=$(sed -n 's/^tunnel=\([0-9]*\).*/\1/p' "$WORK/lac.out")
 	sid=$(sed -n 's/^session=\([0-9]*\)/\1/p' "$WORK/lac.out")
-	[ -n "$tid" ] && [ -n "$sid" ]
+	[ -n "$tid" ]
+	[ -n "$sid" ]
 	grep -q "host=$(hostname)" "$WORK/lac.out"
 	run ctl --json list
 	[ "$status" -eq 0 ]

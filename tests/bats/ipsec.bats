@@ -72,7 +72,7 @@ without_unencrypted() { sed -i '/^allow_unencrypted/d' "$WORK/l2tpsrv.conf"; }
 	run ctl --json list
 	echo "$output" | python3 -c 'import json, sys; d = json.load(sys.stdin); assert d["packets_dropped"] == 0, d'
 	daemon_alive
-	! grep -q 'event=unencrypted' "$WORK/l2tpsrv.log"
+	! grep -q 'event=unencrypted' "$WORK/l2tpsrv.log" || false
 }
 
 @test "allow_unencrypted = yes answers plaintext, and says so at start and for every tunnel" {
@@ -94,7 +94,7 @@ without_unencrypted() { sed -i '/^allow_unencrypted/d' "$WORK/l2tpsrv.conf"; }
 	charon_say "child-up ike=5 child=7 $IKE_5 $CHILD_7"
 	wait_log 'event=ipsec_up ike=5 child=7 peer=127.0.0.1:4500 nat=yes id="client.example" user="alice"'
 	lac_setup
-	! grep -q 'event=unencrypted_tunnel' "$WORK/l2tpsrv.log" # it is protected
+	! grep -q 'event=unencrypted_tunnel' "$WORK/l2tpsrv.log" || false # it is protected
 	run ctl --json show sessions
 	[ "$status" -eq 0 ]
 	echo "$output" | python3 -c '
@@ -172,7 +172,7 @@ assert i["cert"] == "C=CH, O=l2tpsrv test, CN=client.example", i
 	grep -q 'event=charon_bad_message error="child-up without child="' "$WORK/l2tpsrv.log"
 	grep -qF "event=charon_bad_message error=\"unknown event 'bogus'\"" "$WORK/l2tpsrv.log"
 	lac_setup # still protected: ike 5 was not taken down by the bad ike-down
-	! grep -q 'event=unencrypted_tunnel' "$WORK/l2tpsrv.log"
+	! grep -q 'event=unencrypted_tunnel' "$WORK/l2tpsrv.log" || false
 	daemon_alive
 }
 
@@ -234,7 +234,7 @@ lac_from() { # PORT: a LAC at 127.0.0.1:PORT with a tunnel and a call, acknowled
 @test "marks tell clients behind one NAT apart: each tunnel is its SA's and sends with its mark" {
 	marks_nft
 	daemon_start
-	! grep -q 'event=rcvmark_unavailable' "$WORK/l2tpsrv.log"
+	! grep -q 'event=rcvmark_unavailable' "$WORK/l2tpsrv.log" || false
 	charon_connect
 	charon_say "hello proto=1 version=test" "sync-begin" "sync-end"
 	wait_log 'event=charon_synced'
@@ -258,7 +258,7 @@ assert (c["ike_sa"], c["mark_in"], c["mark_out"]) == (0, 0, 0), c
 assert "ipsec" not in c["sessions"][0] or not c["sessions"][0]["ipsec"], c
 '
 	grep -q 'peer=127.0.0.1:40003 event=unencrypted_tunnel' "$WORK/l2tpsrv.log"
-	! grep -q 'peer=127.0.0.1:4000[12] event=unencrypted_tunnel' "$WORK/l2tpsrv.log"
+	! grep -q 'peer=127.0.0.1:4000[12] event=unencrypted_tunnel' "$WORK/l2tpsrv.log" || false
 	run ctl show tunnels
 	[[ "$output" == *"peer 127.0.0.1:40001 "*" ike 5 mark-in 0xa1 mark-out 0xb1"* ]]
 	# every datagram to each LAC (SCCRP, ICRP, acks) left with its SA's outbound mark
@@ -318,7 +318,7 @@ userspace_with_marked_sas() {
 	echo "$output" | grep -q '127.0.0.1:1701 *127.0.0.1:40002 .*fwmark:0xb2'
 	[ "$(nft_packets to_a_marked)" -eq "$(nft_packets to_a)" ]
 	[ "$(nft_packets to_b_marked)" -eq "$(nft_packets to_b)" ]
-	! grep -q 'reason="tunnel belongs to another peer"' "$WORK/l2tpsrv.log"
+	! grep -q 'reason="tunnel belongs to another peer"' "$WORK/l2tpsrv.log" || false
 	daemon_stop # SIGTERM: the fake pppds go with it
 }
 
@@ -337,7 +337,9 @@ userspace_with_marked_sas() {
 	cat "$WORK/lac-pair.out"
 	A=$(sed -n 's/^a_tunnel=\([0-9]*\).*/\1/p' "$WORK/lac-pair.out")
 	B=$(sed -n 's/^b_tunnel=\([0-9]*\).*/\1/p' "$WORK/lac-pair.out")
-	[ -n "$A" ] && [ -n "$B" ] && [ "$A" != "$B" ]
+	[ -n "$A" ]
+	[ -n "$B" ]
+	[ "$A" != "$B" ]
 	# b-last was sent last: once it and from-a are in, every frame went where it went
 	for _ in $(seq 50); do
 		grep -qa from-a "$WORK/fake-pppd-tty.$A" 2>/dev/null &&
