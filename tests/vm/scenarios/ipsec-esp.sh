@@ -7,6 +7,8 @@
 # covers, must be seen in clear by the same capture: that shows the capture
 # would catch plaintext L2TP if ESP were not used.
 # The server's charon loads our plugin, whose events must name the SA.
+#
+# vm-kernels: 6.1 6.12
 set -u
 . "$VM_LIB/topology.sh"
 . "$VM_LIB/strongswan.sh"

@@ -12,6 +12,8 @@
 # l2tpsrv starts a pppd for the call (the client authenticates as a user of
 # lib/ppp.sh); ppp-kernel checks PPP itself. Here only the
 # kernel's view counts: the client's PPP frames reach the kernel's session.
+#
+# vm-kernels: 6.1 6.12
 set -u
 . "$VM_LIB/topology.sh"
 . "$VM_LIB/l2tp.sh"

@@ -12,6 +12,8 @@
 # null data path): nothing here depends on PPP (see lib/l2tp.sh).
 #
 # With L2TPSRV_DEMO set (tests/vm/demo), it also tells the story.
+#
+# vm-kernels: 6.1 6.12
 set -u
 . "$VM_LIB/topology.sh"
 . "$VM_LIB/strongswan.sh"

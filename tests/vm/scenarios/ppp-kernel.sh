@@ -10,6 +10,8 @@
 # side: l2tpctl close-session (CDN, pppd stopped, nothing left, no zombie),
 # and, after a redial, the server's pppd killed with SIGKILL (l2tpsrv sends
 # CDN; the session leaves l2tpsrv and the kernel).
+#
+# vm-kernels: 6.1 6.12
 set -u
 . "$VM_LIB/topology.sh"
 . "$VM_LIB/l2tp.sh"
