@@ -75,10 +75,10 @@ START_TEST(the_table_replaces_itself_and_keys_everything_by_mark)
 
 	ck_assert_ptr_eq(strstr(t, "add table inet l2tpsrv_ipsec\ndelete table inet l2tpsrv_ipsec\n"),
 			 t);
-	ck_assert_ptr_nonnull(strstr(t, "ct zone set meta mark map @zone_in"));
-	ck_assert_ptr_nonnull(strstr(t, "ct zone set meta mark map @zone_out"));
-	ck_assert_ptr_nonnull(strstr(t, "dnat ip to meta mark map @port_in"));
-	ck_assert_ptr_nonnull(strstr(t, "snat ip to meta mark map @port_out"));
+	ck_assert_ptr_nonnull(strstr(t, "ct zone set meta mark map @zone_in counter"));
+	ck_assert_ptr_nonnull(strstr(t, "ct zone set meta mark map @zone_out counter"));
+	ck_assert_ptr_nonnull(strstr(t, "counter dnat ip to meta mark map @port_in"));
+	ck_assert_ptr_nonnull(strstr(t, "counter snat ip to meta mark map @port_out"));
 	/* the zones before conntrack (-200), in both directions */
 	ck_assert_ptr_nonnull(strstr(t, "hook prerouting priority raw;"));
 	ck_assert_ptr_nonnull(strstr(t, "hook output priority raw;"));

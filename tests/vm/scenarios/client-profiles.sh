@@ -23,7 +23,6 @@
 # networkmanager, and windows-psk again from behind a NAT router
 # (natclient1 behind 192.0.2.254), which must come through NAT-T.
 #
-# vm-kernels: 6.1 6.12
 set -u
 . "$VM_LIB/topology.sh"
 . "$VM_LIB/strongswan.sh"

@@ -21,7 +21,6 @@
 #   7. charon dies (SIGKILL): the plugin's connection closes, and every
 #      L2TP session is torn down within 2 s all the same.
 #
-# vm-kernels: 6.1 6.12
 set -u
 . "$VM_LIB/topology.sh"
 . "$VM_LIB/strongswan.sh"

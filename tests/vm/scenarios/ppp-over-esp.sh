@@ -2,7 +2,6 @@
 # ppp-over-esp: the whole product on the kernel data path (PPPoL2TP), on
 # embedded defaults; see lib/ppp-e2e.sh for what is checked.
 #
-# vm-kernels: 6.1 6.12
 set -u
 . "$VM_LIB/topology.sh"
 . "$VM_LIB/strongswan.sh"
