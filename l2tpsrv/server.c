@@ -631,12 +631,16 @@ static int on_shutdown_poll(sd_event_source *source, uint64_t usec, void *userda
 	if (lns_is_idle(srv->lns) && (!srv->calls || calls_live(srv->calls) == 0)) {
 		if (!srv->acct)
 			return sd_event_exit(srv->event, 0);
-		if (!srv->acct_off_sent) {
+		/*
+		 * Accounting-Off last (RFC 2866's order): only once every
+		 * session's Stop has been answered, or the deadline ends the wait.
+		 */
+		if (!srv->acct_off_sent && acct_pending(srv->acct) == 0) {
 			srv->acct_off_sent = true;
 			server_send_acct_nas(srv, ACCT_OFF);
-		}
-		if (acct_pending(srv->acct) == 0)
+		} else if (srv->acct_off_sent && acct_pending(srv->acct) == 0) {
 			return sd_event_exit(srv->event, 0);
+		}
 	}
 	sd_event_source_set_time(source, now + SHUTDOWN_POLL_USEC);
 	return sd_event_source_set_enabled(source, SD_EVENT_ONESHOT);
