@@ -2,12 +2,15 @@
  * natport: the table "inet l2tpsrv_ipsec" and the conntrack entries of the
  * per-tunnel ports; see natport.h.
  *
- * Four maps keyed by mark, one per hook that needs the tunnel: the zone of
- * what comes in (mark-in) and of what goes out (mark-out), where the
- * peer's datagrams go (our address . the tunnel's port) and what the
- * tunnel's go out as (our address . 1701). A mark no map knows matches no
- * rule: datagrams of other SAs, unmarked ones and everything else pass
- * untouched. The zones are set at raw priority, before conntrack; the NAT
+ * Four maps, one per hook that needs the tunnel, keyed by a mark and our
+ * port: the zone of what comes in (mark-in . 1701) and of what goes out
+ * (mark-out . the tunnel's port), where the peer's datagrams go (our
+ * address . the tunnel's port) and what the tunnel's go out as (our
+ * address . 1701). The port is part of the key because the mark is not
+ * L2TP's alone: the ESP-in-UDP datagram that carries a tunnel's packet
+ * leaves with the same mark, from 4500, and must be neither zoned nor
+ * NATed. A key no map knows matches no rule: datagrams of other SAs,
+ * unmarked ones and everything else pass untouched. The zones are set at raw priority, before conntrack; the NAT
  * at the usual dstnat and srcnat priorities; the guard after srcnat, when
  * the source port is the one the peer sees.
  *
@@ -78,25 +81,25 @@ int natport_render_table(bool guard, const uint16_t *listen_ports, size_t n, cha
 	w = snprintf(buf, size,
 		     REPLACE_PREFIX
 		     "table " TABLE " {\n"
-		     "\tmap zone_in { typeof meta mark : ct zone; }\n"
-		     "\tmap zone_out { typeof meta mark : ct zone; }\n"
-		     "\tmap port_in { typeof meta mark : ip daddr . udp dport; }\n"
-		     "\tmap port_out { typeof meta mark : ip saddr . udp sport; }\n"
+		     "\tmap zone_in { typeof meta mark . udp dport : ct zone; }\n"
+		     "\tmap zone_out { typeof meta mark . udp sport : ct zone; }\n"
+		     "\tmap port_in { typeof meta mark . udp dport : ip daddr . udp dport; }\n"
+		     "\tmap port_out { typeof meta mark . udp sport : ip saddr . udp sport; }\n"
 		     "\tchain zone_pre {\n"
 		     "\t\ttype filter hook prerouting priority raw; policy accept;\n"
-		     "\t\tmeta l4proto udp ct zone set meta mark map @zone_in counter\n"
+		     "\t\tmeta l4proto udp ct zone set meta mark . udp dport map @zone_in counter\n"
 		     "\t}\n"
 		     "\tchain zone_output {\n"
 		     "\t\ttype filter hook output priority raw; policy accept;\n"
-		     "\t\tmeta l4proto udp ct zone set meta mark map @zone_out counter\n"
+		     "\t\tmeta l4proto udp ct zone set meta mark . udp sport map @zone_out counter\n"
 		     "\t}\n"
 		     "\tchain port_pre {\n"
 		     "\t\ttype nat hook prerouting priority dstnat; policy accept;\n"
-		     "\t\tmeta nfproto ipv4 meta l4proto udp counter dnat ip to meta mark map @port_in\n"
+		     "\t\tmeta nfproto ipv4 meta l4proto udp counter dnat ip to meta mark . udp dport map @port_in\n"
 		     "\t}\n"
 		     "\tchain port_post {\n"
 		     "\t\ttype nat hook postrouting priority srcnat; policy accept;\n"
-		     "\t\tmeta nfproto ipv4 meta l4proto udp counter snat ip to meta mark map @port_out\n"
+		     "\t\tmeta nfproto ipv4 meta l4proto udp counter snat ip to meta mark . udp sport map @port_out\n"
 		     "\t}\n"
 		     "%s"
 		     "}\n",
@@ -122,13 +125,14 @@ static int render_elements(const struct natport_tunnel *t, const char *verb, boo
 		snprintf(v_in, sizeof(v_in), " : %s . %u", local, t->port);
 		snprintf(v_out, sizeof(v_out), " : %s . %u", local, t->listen_port);
 	}
+	/* in: the peer's mark . our listen port; out: our mark . the tunnel's port */
 	w = snprintf(buf, size,
-		     "%s element " TABLE " zone_in { %#x%s }\n"
-		     "%s element " TABLE " zone_out { %#x%s }\n"
-		     "%s element " TABLE " port_in { %#x%s }\n"
-		     "%s element " TABLE " port_out { %#x%s }\n",
-		     verb, t->mark_in, v_zone, verb, t->mark_out, v_zone, verb, t->mark_in, v_in,
-		     verb, t->mark_out, v_out);
+		     "%s element " TABLE " zone_in { %#x . %u%s }\n"
+		     "%s element " TABLE " zone_out { %#x . %u%s }\n"
+		     "%s element " TABLE " port_in { %#x . %u%s }\n"
+		     "%s element " TABLE " port_out { %#x . %u%s }\n",
+		     verb, t->mark_in, t->listen_port, v_zone, verb, t->mark_out, t->port, v_zone,
+		     verb, t->mark_in, t->listen_port, v_in, verb, t->mark_out, t->port, v_out);
 	if (w < 0 || (size_t)w >= size)
 		return -ENOSPC;
 	return w;

@@ -13,7 +13,9 @@
  * socket it arrived on, and delivers every packet of one address/port pair
  * to the first connected socket: two tunnels from NATIP:1701 collide. So
  * each such tunnel gets a socket bound to a port of its own, connected to
- * NATIP:1701 with the SA's mark-out, and this table, keyed by the marks:
+ * NATIP:1701 with the SA's mark-out, and this table, keyed by the marks and
+ * our port (mark-in . 1701 coming in, mark-out . the tunnel's port going
+ * out; not the mark alone, which the ESP-in-UDP datagram keeps):
  *   - gives the tunnel's packets a conntrack zone of their own (the tunnel
  *     id), before conntrack sees them, in both directions: the clients'
  *     identical address/port pairs are then different connections;

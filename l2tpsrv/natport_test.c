@@ -75,10 +75,10 @@ START_TEST(the_table_replaces_itself_and_keys_everything_by_mark)
 
 	ck_assert_ptr_eq(strstr(t, "add table inet l2tpsrv_ipsec\ndelete table inet l2tpsrv_ipsec\n"),
 			 t);
-	ck_assert_ptr_nonnull(strstr(t, "ct zone set meta mark map @zone_in counter"));
-	ck_assert_ptr_nonnull(strstr(t, "ct zone set meta mark map @zone_out counter"));
-	ck_assert_ptr_nonnull(strstr(t, "counter dnat ip to meta mark map @port_in"));
-	ck_assert_ptr_nonnull(strstr(t, "counter snat ip to meta mark map @port_out"));
+	ck_assert_ptr_nonnull(strstr(t, "ct zone set meta mark . udp dport map @zone_in counter"));
+	ck_assert_ptr_nonnull(strstr(t, "ct zone set meta mark . udp sport map @zone_out counter"));
+	ck_assert_ptr_nonnull(strstr(t, "counter dnat ip to meta mark . udp dport map @port_in"));
+	ck_assert_ptr_nonnull(strstr(t, "counter snat ip to meta mark . udp sport map @port_out"));
 	/* the zones before conntrack (-200), in both directions */
 	ck_assert_ptr_nonnull(strstr(t, "hook prerouting priority raw;"));
 	ck_assert_ptr_nonnull(strstr(t, "hook output priority raw;"));
@@ -102,15 +102,15 @@ START_TEST(a_tunnel_is_four_elements)
 	char buf[NATPORT_BATCH_MAX];
 
 	ck_assert_int_gt(natport_render_add(&t, buf, sizeof(buf)), 0);
-	ck_assert_str_eq(buf, "create element inet l2tpsrv_ipsec zone_in { 0x11 : 7 }\n"
-			      "create element inet l2tpsrv_ipsec zone_out { 0x12 : 7 }\n"
-			      "create element inet l2tpsrv_ipsec port_in { 0x11 : 127.0.0.1 . 40007 }\n"
-			      "create element inet l2tpsrv_ipsec port_out { 0x12 : 127.0.0.1 . 1701 }\n");
+	ck_assert_str_eq(buf, "create element inet l2tpsrv_ipsec zone_in { 0x11 . 1701 : 7 }\n"
+			      "create element inet l2tpsrv_ipsec zone_out { 0x12 . 40007 : 7 }\n"
+			      "create element inet l2tpsrv_ipsec port_in { 0x11 . 1701 : 127.0.0.1 . 40007 }\n"
+			      "create element inet l2tpsrv_ipsec port_out { 0x12 . 40007 : 127.0.0.1 . 1701 }\n");
 	ck_assert_int_gt(natport_render_del(&t, buf, sizeof(buf)), 0);
-	ck_assert_str_eq(buf, "delete element inet l2tpsrv_ipsec zone_in { 0x11 }\n"
-			      "delete element inet l2tpsrv_ipsec zone_out { 0x12 }\n"
-			      "delete element inet l2tpsrv_ipsec port_in { 0x11 }\n"
-			      "delete element inet l2tpsrv_ipsec port_out { 0x12 }\n");
+	ck_assert_str_eq(buf, "delete element inet l2tpsrv_ipsec zone_in { 0x11 . 1701 }\n"
+			      "delete element inet l2tpsrv_ipsec zone_out { 0x12 . 40007 }\n"
+			      "delete element inet l2tpsrv_ipsec port_in { 0x11 . 1701 }\n"
+			      "delete element inet l2tpsrv_ipsec port_out { 0x12 . 40007 }\n");
 	ck_assert_int_eq(natport_render_add(&t, buf, 40), -ENOSPC);
 	t.zone = 0; /* zone 0 is everybody's */
 	ck_assert_int_eq(natport_render_add(&t, buf, sizeof(buf)), -EINVAL);
@@ -152,9 +152,9 @@ START_TEST(install_add_del_remove)
 	ck_assert_ptr_null(strstr(out, "elements"));
 	ck_assert_msg(natport_add(&t, err, sizeof(err)) == 0, "add: %s", err);
 	ck_assert_int_eq(nft("list map inet l2tpsrv_ipsec port_in", out, sizeof(out)), 0);
-	ck_assert_msg(strstr(out, "0x00000011 : 127.0.0.1 . 40007"), "%s", out);
+	ck_assert_msg(strstr(out, "0x00000011 . 1701 : 127.0.0.1 . 40007"), "%s", out);
 	ck_assert_int_eq(nft("list map inet l2tpsrv_ipsec zone_out", out, sizeof(out)), 0);
-	ck_assert_msg(strstr(out, "0x00000012 : 7"), "%s", out);
+	ck_assert_msg(strstr(out, "0x00000012 . 40007 : 7"), "%s", out);
 	/* the same mark twice is refused: one SA, one tunnel port */
 	ck_assert_int_eq(natport_add(&t, err, sizeof(err)), -EIO);
 	ck_assert_msg(natport_del(&t, err, sizeof(err)) == 0, "del: %s", err);
@@ -175,6 +175,7 @@ END_TEST
 struct ct_seen {
 	unsigned int zoned;   /* entries in zone 7 */
 	uint16_t reply_dport; /* of the last one, network order */
+	unsigned int plain_4500; /* from our 4500, in no zone and not NATed */
 };
 
 static int on_ct(enum nf_conntrack_msg_type type, struct nf_conntrack *ct, void *data)
@@ -185,6 +186,9 @@ static int on_ct(enum nf_conntrack_msg_type type, struct nf_conntrack *ct, void 
 	if (nfct_attr_is_set(ct, ATTR_ZONE) && nfct_get_attr_u16(ct, ATTR_ZONE) == 7) {
 		seen->zoned++;
 		seen->reply_dport = nfct_get_attr_u16(ct, ATTR_REPL_PORT_DST);
+	} else if (nfct_get_attr_u16(ct, ATTR_ORIG_PORT_SRC) == htons(4500) &&
+		   nfct_get_attr_u16(ct, ATTR_REPL_PORT_DST) == htons(4500)) {
+		seen->plain_4500++;
 	}
 	return NFCT_CB_CONTINUE;
 }
@@ -206,7 +210,9 @@ static struct ct_seen dump_conntrack(void)
  * The tunnel's socket (its port, the SA's mark-out) sends to the peer: the
  * datagram gets the tunnel's zone and leaves as if from 1701 (the entry's
  * reply comes to 1701); natport_forget() takes the entry away, and
- * natport_forget_all() what a killed daemon left.
+ * natport_forget_all() what a killed daemon left. What leaves another port
+ * with the same mark (the ESP-in-UDP datagram from 4500 that carries the
+ * tunnel's packet) is neither zoned nor NATed.
  */
 START_TEST(the_tunnel_socket_gets_its_zone_and_port_1701_and_forget_clears_it)
 {
@@ -218,7 +224,7 @@ START_TEST(the_tunnel_socket_gets_its_zone_and_port_1701_and_forget_clears_it)
 	uint32_t mark = t.mark_out;
 	char err[256] = "";
 	struct ct_seen seen;
-	int fd;
+	int fd, esp;
 
 	if (netns_skip[0])
 		return;
@@ -234,6 +240,16 @@ START_TEST(the_tunnel_socket_gets_its_zone_and_port_1701_and_forget_clears_it)
 	seen = dump_conntrack();
 	ck_assert_uint_eq(seen.zoned, 1);
 	ck_assert_uint_eq(ntohs(seen.reply_dport), 1701);
+	own.sin_port = htons(4500);
+	esp = socket(AF_INET, SOCK_DGRAM, 0);
+	ck_assert_int_ge(esp, 0);
+	ck_assert_int_eq(setsockopt(esp, SOL_SOCKET, SO_MARK, &mark, sizeof(mark)), 0);
+	ck_assert_int_eq(bind(esp, (struct sockaddr *)&own, sizeof(own)), 0);
+	ck_assert_int_eq(sendto(esp, "x", 1, 0, (struct sockaddr *)&peer, sizeof(peer)), 1);
+	close(esp);
+	seen = dump_conntrack();
+	ck_assert_uint_eq(seen.zoned, 1);
+	ck_assert_uint_eq(seen.plain_4500, 1);
 	ck_assert_int_eq(natport_forget(&t), 1);
 	ck_assert_uint_eq(dump_conntrack().zoned, 0);
 	ck_assert_int_eq(natport_forget(&t), 0);

@@ -4,7 +4,7 @@
  * connected at once; natport.h explains the kernel's side.
  *
  * At start the server picks one way for the marked tunnels, logs it and
- * keeps it (nat_datapath = auto picks same-port):
+ * keeps it:
  *   same-port  every tunnel socket bound to the listen port and connected to
  *              its peer with its SA's mark-out. Right when data never
  *              depends on which of those sockets a datagram reaches: the
@@ -13,8 +13,8 @@
  *              in the header);
  *   nat-port   a marked IPv4 tunnel's socket on a port of its own, with
  *              natport.h's rules, for the kernel's data path before 6.11.
- *              Only when configured: it does not work yet (see auto below).
- * Unmarked tunnels always take the listen port. If the rules cannot be
+ * nat_datapath = auto picks by those two facts; same-port or nat-port force
+ * one. Unmarked tunnels always take the listen port. If the rules cannot be
  * installed, tunnels fall back to the listen port, and on a kernel that
  * finds tunnels by socket a second tunnel with the address and port pair
  * of a live one is refused rather than let the two clients' data cross.
@@ -84,19 +84,11 @@ void server_natport_start(struct server *srv)
 		why = "nat_datapath = nat-port";
 		break;
 	default:
-		/*
-		 * Not nat-port on its own yet: in the test VM (Linux 6.1) what
-		 * the tunnel's socket sends is SNATed to 1701, but the IPsec
-		 * lookup the kernel redoes after the NAT does not give it the
-		 * SA, so the guard drops it (see README). Until that is solved,
-		 * a second client behind the NAT is refused on such kernels.
-		 */
-		srv->nat_port = false;
+		srv->nat_port = !srv->shared_port_safe && srv->dp->ops->wants_tunnel_socket;
 		why = !kernel_dp ? "the data path dispatches by header and mark"
 		      : srv->shared_port_safe
 			      ? "the kernel finds L2TP sessions by header (6.11 or later)"
-			      : "the kernel finds L2TP tunnels by socket (before 6.11): a second "
-				"client behind one NAT is refused";
+			      : "the kernel finds L2TP tunnels by socket (before 6.11)";
 		break;
 	}
 	if (srv->nat_port || guard) {
