@@ -10,7 +10,12 @@
  * L2TP's alone: the ESP-in-UDP datagram that carries a tunnel's packet
  * leaves with the same mark, from 4500, and must be neither zoned nor
  * NATed. A key no map knows matches no rule: datagrams of other SAs,
- * unmarked ones and everything else pass untouched. The zones are set at raw priority, before conntrack; the NAT
+ * unmarked ones and everything else pass untouched.
+ *
+ * Two sets hold the header check: the marks of our SAs, and each tunnel's
+ * mark . tunnel id. A data message that carries one of those marks and
+ * names a tunnel id that its SA has no tunnel with is dropped before the
+ * kernel's L2TP sees it. The zones are set at raw priority, before conntrack; the NAT
  * at the usual dstnat and srcnat priorities; the guard after srcnat, when
  * the source port is the one the peer sees.
  *
@@ -63,12 +68,12 @@ static int render_ports(const uint16_t *ports, size_t n, char *buf, size_t size)
 int natport_render_table(bool guard, const uint16_t *listen_ports, size_t n, char *buf,
 			 size_t size)
 {
-	char ports[256], guard_chain[512] = "";
+	char ports[256] = "", guard_chain[512] = "", ids_chain[640] = "";
 	int w;
 
+	if (n > 0 && render_ports(listen_ports, n, ports, sizeof(ports)) < 0)
+		return -ENOSPC;
 	if (guard && n > 0) {
-		if (render_ports(listen_ports, n, ports, sizeof(ports)) < 0)
-			return -ENOSPC;
 		w = snprintf(guard_chain, sizeof(guard_chain),
 			     "\tchain guard {\n"
 			     "\t\ttype filter hook postrouting priority srcnat + 200; policy accept;\n"
@@ -78,6 +83,24 @@ int natport_render_table(bool guard, const uint16_t *listen_ports, size_t n, cha
 		if (w < 0 || (size_t)w >= sizeof(guard_chain))
 			return -ENOSPC;
 	}
+	if (n > 0) {
+		/*
+		 * A data message (T bit clear) with one of our marks must name a
+		 * tunnel of that mark's SA: its Tunnel ID follows the flags word,
+		 * or the Length field when the L bit is set (RFC 2661 3.1).
+		 */
+		w = snprintf(ids_chain, sizeof(ids_chain),
+			     "\tchain ids_pre {\n"
+			     "\t\ttype filter hook prerouting priority raw; policy accept;\n"
+			     "\t\tudp dport %s meta mark @marks @th,64,2 0 "
+			     "meta mark . @th,80,16 != @ids counter drop\n"
+			     "\t\tudp dport %s meta mark @marks @th,64,2 1 "
+			     "meta mark . @th,96,16 != @ids counter drop\n"
+			     "\t}\n",
+			     ports, ports);
+		if (w < 0 || (size_t)w >= sizeof(ids_chain))
+			return -ENOSPC;
+	}
 	w = snprintf(buf, size,
 		     REPLACE_PREFIX
 		     "table " TABLE " {\n"
@@ -85,6 +108,8 @@ int natport_render_table(bool guard, const uint16_t *listen_ports, size_t n, cha
 		     "\tmap zone_out { typeof meta mark . udp sport : ct zone; }\n"
 		     "\tmap port_in { typeof meta mark . udp dport : ip daddr . udp dport; }\n"
 		     "\tmap port_out { typeof meta mark . udp sport : ip saddr . udp sport; }\n"
+		     "\tset marks { typeof meta mark; }\n"
+		     "\tset ids { typeof meta mark . @th,80,16; }\n"
 		     "\tchain zone_pre {\n"
 		     "\t\ttype filter hook prerouting priority raw; policy accept;\n"
 		     "\t\tmeta l4proto udp ct zone set meta mark . udp dport map @zone_in counter\n"
@@ -101,9 +126,26 @@ int natport_render_table(bool guard, const uint16_t *listen_ports, size_t n, cha
 		     "\t\ttype nat hook postrouting priority srcnat; policy accept;\n"
 		     "\t\tmeta nfproto ipv4 meta l4proto udp counter snat ip to meta mark . udp sport map @port_out\n"
 		     "\t}\n"
-		     "%s"
+		     "%s%s"
 		     "}\n",
-		     guard_chain);
+		     ids_chain, guard_chain);
+	if (w < 0 || (size_t)w >= size)
+		return -ENOSPC;
+	return w;
+}
+
+int natport_render_ids(bool add, uint32_t mark, uint16_t tunnel_id, bool with_mark, char *buf,
+		       size_t size)
+{
+	const char *verb = add ? "add" : "delete";
+	int w;
+
+	if (!mark || !tunnel_id)
+		return -EINVAL;
+	w = snprintf(buf, size, "%s element " TABLE " ids { %#x . %u }\n", verb, mark, tunnel_id);
+	if (w >= 0 && (size_t)w < size && with_mark)
+		w += snprintf(buf + w, size - (size_t)w, "%s element " TABLE " marks { %#x }\n", verb,
+			      mark);
 	if (w < 0 || (size_t)w >= size)
 		return -ENOSPC;
 	return w;
@@ -187,6 +229,25 @@ int natport_del(const struct natport_tunnel *t, char *err, size_t errlen)
 	char batch[NATPORT_BATCH_MAX];
 
 	return run_elements(natport_render_del(t, batch, sizeof(batch)), batch, err, errlen);
+}
+
+int natport_ids_add(uint32_t mark, uint16_t tunnel_id, char *err, size_t errlen)
+{
+	char batch[NATPORT_BATCH_MAX];
+
+	/* "add" of a mark already there is no error: the SA's other tunnels */
+	return run_elements(natport_render_ids(true, mark, tunnel_id, true, batch, sizeof(batch)),
+			    batch, err, errlen);
+}
+
+int natport_ids_del(uint32_t mark, uint16_t tunnel_id, bool last_of_mark, char *err,
+		    size_t errlen)
+{
+	char batch[NATPORT_BATCH_MAX];
+
+	return run_elements(
+		natport_render_ids(false, mark, tunnel_id, last_of_mark, batch, sizeof(batch)), batch,
+		err, errlen);
 }
 
 /* ---- conntrack ----------------------------------------------------- */

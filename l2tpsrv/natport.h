@@ -28,6 +28,15 @@
  * A tunnel's rules are map elements: added when its socket is opened,
  * deleted when it is closed, with the zone's conntrack entries.
  *
+ * The header check: from Linux 6.11 the kernel's L2TP takes a data message
+ * for the session its header names, whatever socket and SA it came
+ * through, so a client behind the same NAT that guessed another's tunnel
+ * and session ids could inject frames into that session. A data message
+ * that carries one of our SAs' marks must name a tunnel of that SA: sets of
+ * the marks and of mark . tunnel id pairs, filled per tunnel (ids_add/del),
+ * and a prerouting rule that drops the rest. Unmarked datagrams (an SA
+ * without marks) are not checked.
+ *
  * The guard: an outbound datagram from our L2TP port that no IPsec policy
  * took (`rt ipsec missing`) is dropped. Marked outbound policies match only
  * packets with their mark, so an unmarked or late packet (a StopCCN after
@@ -47,7 +56,7 @@
 
 #define NATPORT_TABLE "l2tpsrv_ipsec" /* family inet */
 /* More than any render function writes. */
-#define NATPORT_BATCH_MAX 2048
+#define NATPORT_BATCH_MAX 4096
 
 /* One tunnel on a port of its own. */
 struct natport_tunnel {
@@ -85,6 +94,17 @@ int natport_remove(char *err, size_t errlen);
 int natport_add(const struct natport_tunnel *t, char *err, size_t errlen);
 int natport_del(const struct natport_tunnel *t, char *err, size_t errlen);
 
+/*
+ * The header check's elements: tunnel_id (ours, the one the peer's header
+ * carries) under mark (its SA's mark-in); add puts the mark in the marks
+ * set too (no error if it is there), del takes it out only when
+ * last_of_mark (no other tunnel of ours has that mark).
+ */
+int natport_render_ids(bool add, uint32_t mark, uint16_t tunnel_id, bool with_mark, char *buf,
+		       size_t size);
+int natport_ids_add(uint32_t mark, uint16_t tunnel_id, char *err, size_t errlen);
+int natport_ids_del(uint32_t mark, uint16_t tunnel_id, bool last_of_mark, char *err,
+		    size_t errlen);
 /*
  * Removes the conntrack entries t's packets may have made: both directions
  * in its zone, and the unzoned one of its first datagrams (which came

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <libnetfilter_conntrack/libnetfilter_conntrack.h>
@@ -83,6 +84,26 @@ START_TEST(the_table_replaces_itself_and_keys_everything_by_mark)
 	ck_assert_ptr_nonnull(strstr(t, "hook prerouting priority raw;"));
 	ck_assert_ptr_nonnull(strstr(t, "hook output priority raw;"));
 	ck_assert_ptr_nonnull(strstr(t, "udp sport { 1701 } rt ipsec missing counter drop"));
+}
+END_TEST
+
+START_TEST(data_messages_are_checked_by_mark_and_tunnel_id)
+{
+	const char *t = render_table(false, ports_1701, 1);
+	char buf[NATPORT_BATCH_MAX];
+
+	/* Tunnel ID after the flags word (L clear), or after Length (L set) */
+	ck_assert_ptr_nonnull(strstr(t, "udp dport { 1701 } meta mark @marks @th,64,2 0 "
+					"meta mark . @th,80,16 != @ids counter drop"));
+	ck_assert_ptr_nonnull(strstr(t, "udp dport { 1701 } meta mark @marks @th,64,2 1 "
+					"meta mark . @th,96,16 != @ids counter drop"));
+	ck_assert_int_gt(natport_render_ids(true, 0x11, 7, true, buf, sizeof(buf)), 0);
+	ck_assert_str_eq(buf, "add element inet l2tpsrv_ipsec ids { 0x11 . 7 }\n"
+			      "add element inet l2tpsrv_ipsec marks { 0x11 }\n");
+	ck_assert_int_gt(natport_render_ids(false, 0x11, 7, false, buf, sizeof(buf)), 0);
+	ck_assert_str_eq(buf, "delete element inet l2tpsrv_ipsec ids { 0x11 . 7 }\n");
+	ck_assert_int_eq(natport_render_ids(true, 0, 7, true, buf, sizeof(buf)), -EINVAL);
+	ck_assert_int_eq(natport_render_ids(true, 0x11, 7, true, buf, 50), -ENOSPC);
 }
 END_TEST
 
@@ -263,6 +284,72 @@ START_TEST(the_tunnel_socket_gets_its_zone_and_port_1701_and_forget_clears_it)
 }
 END_TEST
 
+/* Whether msg, sent with mark to 127.0.0.1:1701, reaches rx there. */
+static bool reaches(int rx, uint32_t mark, const uint8_t *msg, size_t len)
+{
+	struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons(1701),
+				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	uint8_t got[64];
+	int tx = socket(AF_INET, SOCK_DGRAM, 0);
+	ssize_t n;
+
+	ck_assert_int_ge(tx, 0);
+	ck_assert_int_eq(setsockopt(tx, SOL_SOCKET, SO_MARK, &mark, sizeof(mark)), 0);
+	ck_assert_int_eq(sendto(tx, msg, len, 0, (struct sockaddr *)&to, sizeof(to)), (ssize_t)len);
+	close(tx);
+	n = recv(rx, got, sizeof(got), 0);
+	return n == (ssize_t)len && memcmp(got, msg, len) == 0;
+}
+
+/*
+ * A data message with one of our marks reaches the listen port only when
+ * it names a tunnel of that mark, with or without the Length field;
+ * control messages, and datagrams with marks we do not know, are not
+ * checked; once the mark's last tunnel goes, neither is it.
+ */
+START_TEST(a_data_message_reaches_us_only_naming_a_tunnel_of_its_mark)
+{
+	static const uint8_t data_7[] = { 0x00, 0x02, 0x00, 0x07, 0x00, 0x01, 0xff, 0x03 };
+	static const uint8_t data_8[] = { 0x00, 0x02, 0x00, 0x08, 0x00, 0x01, 0xff, 0x03 };
+	static const uint8_t long_7[] = { 0x40, 0x02, 0x00, 0x0a, 0x00, 0x07, 0x00, 0x01, 0xff, 0x03 };
+	static const uint8_t long_8[] = { 0x40, 0x02, 0x00, 0x0a, 0x00, 0x08, 0x00, 0x01, 0xff, 0x03 };
+	static const uint8_t ctl_8[] = { 0xc8, 0x02, 0x00, 0x0c, 0x00, 0x08, 0x00, 0x00,
+					 0x00, 0x00, 0x00, 0x00 };
+	struct sockaddr_in at = { .sin_family = AF_INET, .sin_port = htons(1701),
+				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	struct timeval wait = { .tv_usec = 200000 };
+	char err[256] = "";
+	int rx;
+
+	if (netns_skip[0])
+		return;
+	ck_assert_msg(unshare(CLONE_NEWNET) == 0, "unshare: %s", strerror(errno));
+	ck_assert_int_eq(system("ip link set lo up"), 0);
+	ck_assert_msg(natport_install(false, ports_1701, 1, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_msg(natport_ids_add(0x11, 7, err, sizeof(err)) == 0, "%s", err);
+	rx = socket(AF_INET, SOCK_DGRAM, 0);
+	ck_assert_int_ge(rx, 0);
+	ck_assert_int_eq(setsockopt(rx, SOL_SOCKET, SO_RCVTIMEO, &wait, sizeof(wait)), 0);
+	ck_assert_int_eq(bind(rx, (struct sockaddr *)&at, sizeof(at)), 0);
+
+	ck_assert(reaches(rx, 0x11, data_7, sizeof(data_7)));
+	ck_assert(!reaches(rx, 0x11, data_8, sizeof(data_8)));
+	ck_assert(reaches(rx, 0x11, long_7, sizeof(long_7)));
+	ck_assert(!reaches(rx, 0x11, long_8, sizeof(long_8)));
+	ck_assert(reaches(rx, 0x11, ctl_8, sizeof(ctl_8)));
+	ck_assert(reaches(rx, 0x22, data_8, sizeof(data_8)));
+	ck_assert(reaches(rx, 0, data_8, sizeof(data_8)));
+	/* a second tunnel of the SA: the mark stays while one is left */
+	ck_assert_msg(natport_ids_add(0x11, 8, err, sizeof(err)) == 0, "%s", err);
+	ck_assert(reaches(rx, 0x11, data_8, sizeof(data_8)));
+	ck_assert_msg(natport_ids_del(0x11, 8, false, err, sizeof(err)) == 0, "%s", err);
+	ck_assert(!reaches(rx, 0x11, data_8, sizeof(data_8)));
+	ck_assert_msg(natport_ids_del(0x11, 7, true, err, sizeof(err)) == 0, "%s", err);
+	ck_assert(reaches(rx, 0x11, data_8, sizeof(data_8)));
+	close(rx);
+}
+END_TEST
+
 /* ---- main ---------------------------------------------------------- */
 
 static void probe_netns(char *why, size_t len)
@@ -300,6 +387,7 @@ int main(void)
 	tcase_add_test(tc, the_table_replaces_itself_and_keys_everything_by_mark);
 	tcase_add_test(tc, the_guard_covers_every_listen_port_or_is_absent);
 	tcase_add_test(tc, a_tunnel_is_four_elements);
+	tcase_add_test(tc, data_messages_are_checked_by_mark_and_tunnel_id);
 	suite_add_tcase(s, tc);
 	probe_netns(netns_skip, sizeof(netns_skip));
 	if (netns_skip[0])
@@ -309,6 +397,7 @@ int main(void)
 	tc = tcase_create(netns_name);
 	tcase_add_test(tc, install_add_del_remove);
 	tcase_add_test(tc, the_tunnel_socket_gets_its_zone_and_port_1701_and_forget_clears_it);
+	tcase_add_test(tc, a_data_message_reaches_us_only_naming_a_tunnel_of_its_mark);
 	suite_add_tcase(s, tc);
 	return check_run_tap(s);
 }

@@ -207,15 +207,13 @@ static int attach_nat_port(struct server *srv, uint16_t tunnel_id, const struct 
 	return 0;
 }
 
-int server_tunnel_attach(struct server *srv, uint16_t tunnel_id, const struct lns_addr *addr,
-			 int fd, const struct sockaddr_storage *local, socklen_t local_len)
+static int attach_same_port(struct server *srv, uint16_t tunnel_id, const struct lns_addr *addr,
+			    int fd, const struct sockaddr_storage *local, socklen_t local_len)
 {
 	struct timer_slot *slot = &srv->timers[tunnel_id];
 	char peer[64];
 	int twin;
 
-	if (wants_nat_port(srv, addr))
-		return attach_nat_port(srv, tunnel_id, addr, fd, local, local_len);
 	if (!srv->shared_port_safe && (twin = same_port_twin(srv, tunnel_id, local, &addr->peer))) {
 		lns_sockaddr_string(&addr->peer, peer, sizeof(peer));
 		log_msg(LOG_WARNING,
@@ -233,12 +231,58 @@ int server_tunnel_attach(struct server *srv, uint16_t tunnel_id, const struct ln
 	return 0;
 }
 
+/* The header check's elements of a marked tunnel (natport.h). */
+static void ids_attach(struct server *srv, uint16_t tunnel_id, const struct lns_addr *addr)
+{
+	char err[256];
+
+	if (!srv->natport_table || !addr->mark || addr->mark_mask != UINT32_MAX)
+		return;
+	if (natport_ids_add(addr->mark, tunnel_id, err, sizeof(err)) < 0) {
+		log_msg(LOG_WARNING,
+			"tunnel=%u event=natport_ids_failed mark=%#x error=\"%s\" reason=\"its data "
+			"messages are not checked against its IPsec SA\"",
+			tunnel_id, addr->mark, err);
+		return;
+	}
+	srv->timers[tunnel_id].id_mark = addr->mark;
+}
+
+static void ids_detach(struct server *srv, uint16_t tunnel_id)
+{
+	struct timer_slot *slot = &srv->timers[tunnel_id];
+	bool last = true;
+	char err[256];
+
+	if (!slot->id_mark)
+		return;
+	for (unsigned int id = 1; id <= UINT16_MAX && last; id++)
+		last = id == tunnel_id || srv->timers[id].id_mark != slot->id_mark;
+	if (natport_ids_del(slot->id_mark, tunnel_id, last, err, sizeof(err)) < 0)
+		log_msg(LOG_WARNING, "tunnel=%u event=natport_remove_failed error=\"%s\"", tunnel_id,
+			err);
+	slot->id_mark = 0;
+}
+
+int server_tunnel_attach(struct server *srv, uint16_t tunnel_id, const struct lns_addr *addr,
+			 int fd, const struct sockaddr_storage *local, socklen_t local_len)
+{
+	int r = wants_nat_port(srv, addr)
+			? attach_nat_port(srv, tunnel_id, addr, fd, local, local_len)
+			: attach_same_port(srv, tunnel_id, addr, fd, local, local_len);
+
+	if (r == 0)
+		ids_attach(srv, tunnel_id, addr);
+	return r;
+}
+
 void server_tunnel_detach(struct server *srv, uint16_t tunnel_id)
 {
 	struct timer_slot *slot = &srv->timers[tunnel_id];
 	char err[256];
 	int r;
 
+	ids_detach(srv, tunnel_id);
 	if (slot->nat) {
 		if (natport_del(slot->nat, err, sizeof(err)) < 0)
 			log_msg(LOG_WARNING, "tunnel=%u event=natport_remove_failed error=\"%s\"",

@@ -65,6 +65,7 @@ struct server {
 		sd_event_source *io;
 		uint8_t path;               /* enum tunnel_path */
 		struct natport_tunnel *nat; /* TUNNEL_PATH_NAT_PORT's rules */
+		uint32_t id_mark;           /* its header check's mark (natport.h), or 0 */
 	} timers[UINT16_MAX + 1];
 };
 

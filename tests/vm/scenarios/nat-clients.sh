@@ -15,6 +15,8 @@
 #     client's packets are counted on its own inbound ESP SA and no other;
 #   - one client hangs up and dials again while the other two transfer; a
 #     quick-mode rekey of another keeps its tunnel and session;
+#   - the header check (natport.h) holds each tunnel's id under its SA's
+#     mark and drops none of the clients' own data;
 #   - after everyone goes: no tunnel, kernel tunnel, tunnel socket, nftables
 #     element or zoned conntrack entry is left;
 #   - throughput of one client behind the NAT against the direct client
@@ -73,11 +75,16 @@ grown_spis() { # BEFORE AFTER MIN NOISE
 		$3 - $2 >= min { big = big " " $1 } $3 - $2 > noise { n++ }
 		END { printf "%s|%d\n", big, n }'
 }
-nft_elements() { # MAP: how many elements it holds
-	on server nft -j list map inet l2tpsrv_ipsec "$1" 2>/dev/null |
+nft_elements() { # MAP|SET NAME: how many elements it holds
+	on server nft -j list "$1" inet l2tpsrv_ipsec "$2" 2>/dev/null |
 		python3 -c 'import json, sys
-m = [o["map"] for o in json.load(sys.stdin)["nftables"] if "map" in o][0]
-print(len(m.get("elem", [])))'
+m = [o[sys.argv[1]] for o in json.load(sys.stdin)["nftables"] if sys.argv[1] in o][0]
+print(len(m.get("elem", [])))' "$1"
+}
+header_check_drops() { # data messages the header check dropped
+	on server nft list chain inet l2tpsrv_ipsec ids_pre |
+		awk '/counter packets/ { for (i = 1; i < NF; i++) if ($i == "packets") n += $(i + 1) }
+			END { print n + 0 }'
 }
 zoned_conntrack() { # entries in a zone other than 0 to or from 1701
 	on server conntrack -L -p udp 2>/dev/null | grep -c 'zone=' || true
@@ -203,8 +210,10 @@ check "each session is its user's, at its address" sessions_state server "
 l2tpctl_on server show tunnels | sed 's/^/# /'
 if [ "$WANT_SOCKET" = nat-port ]; then
 	check_eq "three tunnels' elements in each map of inet l2tpsrv_ipsec" "3 3 3 3" \
-		"$(for m in zone_in zone_out port_in port_out; do nft_elements $m; done | xargs)"
+		"$(for m in zone_in zone_out port_in port_out; do nft_elements map $m; done | xargs)"
 fi
+check_eq "the header check holds each tunnel's id under its SA's mark (ids, marks)" "3 3" \
+	"$(nft_elements set ids) $(nft_elements set marks)"
 
 story "each client's pings go through its own ESP SA, and no other"
 spis_seen=
@@ -240,6 +249,8 @@ for ((i = 1; i <= N; i++)); do
 		"$(( $(iperf_sent /tmp/iperf-$i.json 2>/dev/null || echo 0) * 9 / 10 ))" \
 		"$(session_bytes_in "${addrs[i - 1]}")"
 done
+
+check_eq "the header check dropped none of the clients' own data" 0 "$(header_check_drops)"
 
 story "natclient2 hangs up and dials again while 1 and 3 transfer; natclient1's SA is rekeyed"
 tunnel1=$(lns_eval server "[t['id'] for t in d['tunnels'] for v in t['sessions'] if v['ppp']['address'] == '${addrs[0]}'][0]")
@@ -315,8 +326,9 @@ for h in client natclient1 natclient2 natclient3; do
 done
 check "no kernel L2TP tunnel left" test -z "$(on server ip l2tp show tunnel)"
 check_eq "no tunnel socket left" 0 "$(tunnel_sockets)"
-check_eq "no element left in inet l2tpsrv_ipsec's maps" "0 0 0 0" \
-	"$(for m in zone_in zone_out port_in port_out; do nft_elements $m; done | xargs)"
+check_eq "no element left in inet l2tpsrv_ipsec's maps and sets" "0 0 0 0 0 0" \
+	"$({ for m in zone_in zone_out port_in port_out; do nft_elements map $m; done
+		for m in ids marks; do nft_elements set $m; done; } | xargs)"
 check_eq "no zoned conntrack entry left" 0 "$(zoned_conntrack)"
 # L2TP from our port that no SA takes (the clients' SAs are gone) is dropped
 drops=$(guard_drops)
