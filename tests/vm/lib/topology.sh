@@ -18,12 +18,14 @@
 #   topo_link HOST1 IF1 ADDR1 HOST2 IF2 ADDR2   a point-to-point veth link
 #   topo_standard                   client, server, radius (see below)
 #   topo_nat N                      a NAT router with N clients behind it
+#   topo_routed NAME                a client behind that router, routed without NAT
 #   topo_down                       kill every host's processes, remove all
 #
 # The standard topology uses documentation prefixes only:
 #   wan 192.0.2.0/24:     server 192.0.2.1, client 192.0.2.10, nat 192.0.2.254
 #   svc 198.51.100.0/24:  server 198.51.100.1, radius 198.51.100.2
 #   lan 203.0.113.0/24:   nat 203.0.113.1, natclientI 203.0.113.(10+I)
+#   198.18.0.0/24:        nat 198.18.0.1, the routed client 198.18.0.10
 
 TOPO_DIR=/run/topo
 TOPO_HOSTS=()
@@ -141,7 +143,7 @@ topo_nat() {
 	table ip nat {
 		chain postrouting {
 			type nat hook postrouting priority srcnat;
-			oifname "eth0" masquerade
+			oifname "eth0" ip saddr 203.0.113.0/24 masquerade
 		}
 	}
 	NFT
@@ -150,6 +152,16 @@ topo_nat() {
 		topo_attach "natclient$i" eth0 "203.0.113.$((10 + i))/24" lan
 		ip -n "natclient$i" route add default via 203.0.113.1
 	done
+}
+
+# A client one hop behind the NAT router but not translated: the same path
+# through the router as topo_nat's clients, without the NAT (the server
+# routes 198.18.0.0/24 to the router).
+topo_routed() {
+	topo_host "$1"
+	topo_link nat eth2 198.18.0.1/24 "$1" eth0 198.18.0.10/24
+	ip -n "$1" route add default via 198.18.0.1
+	ip -n server route add 198.18.0.0/24 via 192.0.2.254
 }
 
 topo_down() {

@@ -19,8 +19,9 @@
 #     mark and drops none of the clients' own data;
 #   - after everyone goes: no tunnel, kernel tunnel, tunnel socket, nftables
 #     element or zoned conntrack entry is left;
-#   - throughput of one client behind the NAT against the direct client
-#     (printed as a figure; checked only to be at least half).
+#   - throughput of one client behind the NAT against one routed through
+#     the same router without NAT, and one on the server's own link
+#     (printed as figures; checked only to be at least half).
 set -u
 . "$VM_LIB/topology.sh"
 . "$VM_LIB/strongswan.sh"
@@ -131,6 +132,7 @@ dump_logs() {
 trap 'kill $(jobs -p) 2>/dev/null; topo_down' EXIT
 topo_standard
 topo_nat $N
+topo_routed routed
 
 check_quiet "a test CA and certificates (the profiles load a Windows one)" pki_make "$PKI"
 pki_server_install server "$PKI"
@@ -141,6 +143,7 @@ for ((i = 1; i <= N; i++)); do
 	profile_clients_up "natclient$i" "$PKI"
 done
 profile_clients_up client "$PKI"
+profile_clients_up routed "$PKI"
 
 story "three clients behind $NAT bring up IPsec, all at once"
 pids=()
@@ -290,37 +293,42 @@ for i in 1 2 3; do
 done
 
 story "one client behind the NAT against one without"
-check_quiet "client (no NAT) brings up IKE and the CHILD_SA" \
-	on client swanctl --initiate --ike windows-psk --child l2tp --timeout 60
+for h in client routed; do
+	check_quiet "$h (no NAT) brings up IKE and the CHILD_SA" \
+		on "$h" swanctl --initiate --ike windows-psk --child l2tp --timeout 60
+done
 profile_dial client 1701 alice
-check_within "the direct client has an address" 40 has_address client
-best_nat=0 best_direct=0
+profile_dial routed 1701 bob
+check_within "the direct and the routed client have addresses" 40 \
+	eval 'has_address client && has_address routed'
+declare -A best=([natclient1]=0 [routed]=0 [client]=0)
 for run in 1 2; do
-	for h in natclient1 client; do
+	for h in natclient1 routed client; do
 		on server iperf3 -s -D -p 5299 -1 --logfile /tmp/iperf-s-bench.log
 		sleep 0.5
 		on "$h" timeout 30 iperf3 -c 192.168.42.1 -p 5299 -t 4 -J >/tmp/iperf-bench.json
 		bps=$(iperf_bps /tmp/iperf-bench.json 2>/dev/null || echo 0)
-		if [ "$h" = client ]; then
-			[ "$bps" -gt "$best_direct" ] && best_direct=$bps
-		else
-			[ "$bps" -gt "$best_nat" ] && best_nat=$bps
-		fi
+		[ "$bps" -gt "${best[$h]}" ] && best[$h]=$bps
 	done
 done
-echo "# throughput ($kernel, $WANT_SOCKET): behind the NAT $((best_nat / 1000)) kbit/s, direct $((best_direct / 1000)) kbit/s"
+nat_kbps=$((best[natclient1] / 1000)) routed_kbps=$((best[routed] / 1000))
+echo "# throughput ($kernel, $WANT_SOCKET, better of two 4 s runs): behind the NAT" \
+	"$nat_kbps kbit/s; routed through the same router without NAT $routed_kbps kbit/s" \
+	"($((nat_kbps * 100 / (routed_kbps > 0 ? routed_kbps : 1)))%);" \
+	"on the server's link $((best[client] / 1000)) kbit/s"
 # The issue's target (within 10%) is a figure, printed above: in this VM the
-# NAT router's forwarding shares the two emulated CPUs with both ends. The
-# check only catches a path that is off by far (a slow fallback, drops).
-check_ge "behind the NAT at least half of direct (better of two 4 s runs, kbit/s)" \
-	$((best_direct / 1000 / 2)) $((best_nat / 1000))
+# router's forwarding shares the two emulated CPUs with both ends, and runs
+# differ by more than 10% from one to the next. The check only catches a
+# path that is off by far (a slow fallback, drops).
+check_ge "behind the NAT at least half of routed without NAT (kbit/s)" \
+	$((routed_kbps / 2)) "$nat_kbps"
 
 story "everyone goes; nothing is left"
-for h in client natclient1 natclient2 natclient3; do
+for h in client routed natclient1 natclient2 natclient3; do
 	xl2tpd_command "$h" "d $PROFILE_LAC" 2>/dev/null
 done
 check_within "no tunnel, session, pppd or address left" 30 all_gone
-for h in client natclient1 natclient2 natclient3; do
+for h in client routed natclient1 natclient2 natclient3; do
 	kill_on "$h" TERM xl2tpd
 	on "$h" swanctl --terminate --ike windows-psk --timeout 30 >/dev/null 2>&1
 done
