@@ -382,7 +382,7 @@ static bool from_tunnel_peer(const struct user_tunnel *t, const struct dp_source
  * one peer address and port (clients behind one NAT, or a peer's old
  * tunnel lingering until HELLO ends it) have sockets connected alike, and
  * the kernel hands their datagrams to any one of them. As the kernel's own
- * L2TP does since Linux 6.10, the header's tunnel id decides; the sender
+ * L2TP does from Linux 6.11, the header's tunnel id decides; the sender
  * must then be that tunnel's peer, or anyone behind the NAT could write
  * into another's PPP.
  */

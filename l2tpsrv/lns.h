@@ -121,8 +121,9 @@ struct lns_io {
 	void (*timer)(void *ctx, uint16_t tunnel_id, uint64_t deadline);
 	/*
 	 * Only when the data path wants_tunnel_socket: opens the tunnel's own
-	 * UDP socket (our address and port in addr->local and the listener,
-	 * connected to addr->peer) and returns it, or a negative errno; and
+	 * UDP socket (on our address in addr->local, and the listener's port
+	 * or, for nat-port, a port of its own; connected to addr->peer) and
+	 * returns it, or a negative errno; and
 	 * closes it once the data path has let go of the tunnel.
 	 */
 	int (*tunnel_socket_open)(void *ctx, uint16_t tunnel_id, const struct lns_addr *addr);

@@ -13,10 +13,7 @@
 #include <errno.h>
 #include <stdio.h>
 
-/* Makes sure the table exists, so that the delete after it cannot fail. */
-#define REPLACE_PREFIX \
-	"add table inet l2tpsrv\n" \
-	"delete table inet l2tpsrv\n"
+#define REPLACE_PREFIX NFT_REPLACE_PREFIX("inet l2tpsrv")
 
 /* SYN and SYN-ACK: syn set, rst clear, whatever else. */
 #define CLAMP_RULE(dir) \

@@ -10,14 +10,15 @@
  * L2TP's alone: the ESP-in-UDP datagram that carries a tunnel's packet
  * leaves with the same mark, from 4500, and must be neither zoned nor
  * NATed. A key no map knows matches no rule: datagrams of other SAs,
- * unmarked ones and everything else pass untouched.
+ * unmarked ones and everything else pass untouched. The zones are set at
+ * raw priority, before conntrack; the NAT at the usual dstnat and srcnat
+ * priorities; the guard after srcnat, when the source port is the one the
+ * peer sees.
  *
  * Two sets hold the header check: the marks of our SAs, and each tunnel's
  * mark . tunnel id. A data message that carries one of those marks and
  * names a tunnel id that its SA has no tunnel with is dropped before the
- * kernel's L2TP sees it. The zones are set at raw priority, before conntrack; the NAT
- * at the usual dstnat and srcnat priorities; the guard after srcnat, when
- * the source port is the one the peer sees.
+ * kernel's L2TP sees it.
  *
  * Conntrack entries go through libnetfilter_conntrack (ctnetlink), one
  * exact tuple at a time for a tunnel, and by a dump at start for what a
@@ -35,10 +36,7 @@
 
 #define TABLE "inet " NATPORT_TABLE
 
-/* Makes sure the table exists, so that the delete after it cannot fail. */
-#define REPLACE_PREFIX \
-	"add table " TABLE "\n" \
-	"delete table " TABLE "\n"
+#define REPLACE_PREFIX NFT_REPLACE_PREFIX(TABLE)
 
 bool natport_kernel_finds_by_header(const char *release)
 {
@@ -159,7 +157,8 @@ static int render_elements(const struct natport_tunnel *t, const char *verb, boo
 	char v_zone[16] = "", v_in[48] = "", v_out[48] = "";
 	int w;
 
-	if (!t->zone || !t->port || !t->listen_port)
+	/* mark 0 is every unmarked datagram's */
+	if (!t->zone || !t->port || !t->listen_port || !t->mark_in || !t->mark_out)
 		return -EINVAL;
 	inet_ntop(AF_INET, &t->local, local, sizeof(local));
 	if (values) {
@@ -211,7 +210,7 @@ int natport_remove(char *err, size_t errlen)
 static int run_elements(int r, const char *batch, char *err, size_t errlen)
 {
 	if (r < 0) {
-		nft_error(err, errlen, r == -EINVAL ? "no zone or port" : "batch too long");
+		nft_error(err, errlen, r == -EINVAL ? "no zone, port, mark or tunnel id" : "batch too long");
 		return r;
 	}
 	return nft_batch(batch, err, errlen);
@@ -280,7 +279,6 @@ int natport_forget(const struct natport_tunnel *t)
 
 	if (!h)
 		return -errno;
-	/* we spoke first in the zone (SNAT to listen_port), or the peer did (DNAT to port) */
 	const struct {
 		uint16_t zone;
 		struct in_addr src;

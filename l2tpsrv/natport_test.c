@@ -70,7 +70,7 @@ START_TEST(the_kernel_rule_is_6_11)
 }
 END_TEST
 
-START_TEST(the_table_replaces_itself_and_keys_everything_by_mark)
+START_TEST(the_table_replaces_itself_and_keys_the_maps_by_mark_and_port)
 {
 	const char *t = render_table(true, ports_1701, 1);
 
@@ -133,6 +133,9 @@ START_TEST(a_tunnel_is_four_elements)
 			      "delete element inet l2tpsrv_ipsec port_in { 0x11 . 1701 }\n"
 			      "delete element inet l2tpsrv_ipsec port_out { 0x12 . 40007 }\n");
 	ck_assert_int_eq(natport_render_add(&t, buf, 40), -ENOSPC);
+	t.mark_in = 0; /* mark 0 is every unmarked datagram's */
+	ck_assert_int_eq(natport_render_add(&t, buf, sizeof(buf)), -EINVAL);
+	t.mark_in = 0x11;
 	t.zone = 0; /* zone 0 is everybody's */
 	ck_assert_int_eq(natport_render_add(&t, buf, sizeof(buf)), -EINVAL);
 }
@@ -179,10 +182,11 @@ START_TEST(install_add_del_remove)
 	/* the same mark twice is refused: one SA, one tunnel port */
 	ck_assert_int_eq(natport_add(&t, err, sizeof(err)), -EIO);
 	ck_assert_msg(natport_del(&t, err, sizeof(err)) == 0, "del: %s", err);
-	for (const char *m = "zone_in"; m; m = strcmp(m, "zone_in") == 0 ? "port_out" : NULL) {
+	for (size_t i = 0; i < 4; i++) {
+		static const char *const maps[] = { "zone_in", "zone_out", "port_in", "port_out" };
 		char cmd[64];
 
-		snprintf(cmd, sizeof(cmd), "list map inet l2tpsrv_ipsec %s", m);
+		snprintf(cmd, sizeof(cmd), "list map inet l2tpsrv_ipsec %s", maps[i]);
 		ck_assert_int_eq(nft(cmd, out, sizeof(out)), 0);
 		ck_assert_msg(!strstr(out, "elements"), "%s", out);
 	}
@@ -279,7 +283,9 @@ START_TEST(the_tunnel_socket_gets_its_zone_and_port_1701_and_forget_clears_it)
 	ck_assert_int_eq(sendto(fd, "x", 1, 0, (struct sockaddr *)&peer, sizeof(peer)), 1);
 	ck_assert_uint_eq(dump_conntrack().zoned, 1);
 	ck_assert_int_eq(natport_forget_all(ports_1701, 1), 1);
-	ck_assert_uint_eq(dump_conntrack().zoned, 0);
+	seen = dump_conntrack();
+	ck_assert_uint_eq(seen.zoned, 0);
+	ck_assert_uint_eq(seen.plain_4500, 1); /* not ours: it stays */
 	close(fd);
 }
 END_TEST
@@ -384,7 +390,7 @@ int main(void)
 	TCase *tc = tcase_create("render");
 
 	tcase_add_test(tc, the_kernel_rule_is_6_11);
-	tcase_add_test(tc, the_table_replaces_itself_and_keys_everything_by_mark);
+	tcase_add_test(tc, the_table_replaces_itself_and_keys_the_maps_by_mark_and_port);
 	tcase_add_test(tc, the_guard_covers_every_listen_port_or_is_absent);
 	tcase_add_test(tc, a_tunnel_is_four_elements);
 	tcase_add_test(tc, data_messages_are_checked_by_mark_and_tunnel_id);

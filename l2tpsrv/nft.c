@@ -65,8 +65,10 @@ int nft_batch(const char *batch, char *err, size_t errlen)
 		return -EPERM;
 	}
 	nft = nft_ctx_new(NFT_CTX_DEFAULT);
-	if (!nft)
+	if (!nft) {
+		nft_error(err, errlen, "cannot make an nft context");
 		return -ENOMEM;
+	}
 	/* both return nonzero when they cannot set up the buffer */
 	if (nft_ctx_buffer_output(nft) != 0 || nft_ctx_buffer_error(nft) != 0) {
 		nft_error(err, errlen, "cannot buffer nft's output");

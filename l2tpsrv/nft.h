@@ -20,6 +20,13 @@
  */
 int nft_batch(const char *batch, char *err, size_t errlen);
 
+/*
+ * The start of a batch that replaces the whole table T ("inet name"): the
+ * add makes sure it exists, so that the delete after it cannot fail, and a
+ * table a killed daemon left goes in the same transaction.
+ */
+#define NFT_REPLACE_PREFIX(t) "add table " t "\n" "delete table " t "\n"
+
 /* Copies msg's first line into err as nft_batch() does (for callers' own errors). */
 void nft_error(char *err, size_t errlen, const char *msg);
 

@@ -215,7 +215,8 @@ static void addr_from_cmsg(struct msghdr *msg, const struct listener *l, struct 
 /*
  * Reads one datagram from fd (a listener or a tunnel's own socket) into
  * the LNS (control messages) or the userspace data path (data messages);
- * replies will leave by listener l. False when there is nothing more to
+ * replies leave by listener l, or by the tunnel's own socket once it has
+ * one (io_tunnel_send). False when there is nothing more to
  * read now.
  */
 static bool read_datagram(struct server *srv, int fd, const struct listener *l)

@@ -33,23 +33,18 @@
 #include "log.h"
 #include "natport.h"
 #include "server_private.h"
+#include "sockaddr.h"
 
 _Static_assert(TUNNEL_PATH_SAME_PORT == CTL_PATH_SAME_PORT &&
 		       TUNNEL_PATH_NAT_PORT == CTL_PATH_NAT_PORT && TUNNEL_PATH_NONE == CTL_PATH_NONE,
 	       "l2tpctl reads enum tunnel_path as CTL_PATH_*");
-
-static uint16_t port_of(const struct sockaddr_storage *ss)
-{
-	return ntohs(ss->ss_family == AF_INET ? ((const struct sockaddr_in *)ss)->sin_port
-					       : ((const struct sockaddr_in6 *)ss)->sin6_port);
-}
 
 static size_t listen_ports(const struct server *srv, uint16_t *ports)
 {
 	size_t n = 0;
 
 	for (size_t i = 0; i < srv->n_listeners; i++) {
-		uint16_t p = port_of(&srv->listeners[i].bound);
+		uint16_t p = sockaddr_port(&srv->listeners[i].bound);
 		size_t j;
 
 		for (j = 0; j < n && ports[j] != p; j++)
@@ -91,23 +86,30 @@ void server_natport_start(struct server *srv)
 			      : "the kernel finds L2TP tunnels by socket (before 6.11)";
 		break;
 	}
-	if (srv->nat_port || guard) {
+	if (srv->dp->ops->wants_tunnel_socket) {
 		r = natport_install(guard, ports, n, err, sizeof(err));
 		if (r < 0) {
 			log_msg(LOG_WARNING,
-				"event=natport_failed error=\"%s\" reason=\"no nftables table %s: "
-				"unprotected L2TP is not dropped on the way out, and clients behind "
-				"one NAT cannot have tunnels at once on this kernel\"",
-				err, NATPORT_TABLE);
+				"event=natport_failed error=\"%s\" reason=\"no nftables table %s:%s%s\"",
+				err, NATPORT_TABLE,
+				guard ? " unprotected L2TP is not dropped on the way out;" : "",
+				srv->shared_port_safe
+					? " data messages are not checked against their IPsec SA"
+					: " a second client behind one NAT is refused");
 			srv->nat_port = false;
 		} else {
 			srv->natport_table = true;
-			/* what a killed daemon's tunnels left in their zones */
-			r = natport_forget_all(ports, n);
-			if (r > 0)
-				log_msg(LOG_INFO, "event=natport_conntrack_flushed entries=%d", r);
 		}
+	} else {
+		/* the data path needs no table: not one a killed daemon left either */
+		natport_remove(err, sizeof(err));
 	}
+	/* what a killed daemon's tunnels left in their zones */
+	r = natport_forget_all(ports, n);
+	if (r > 0)
+		log_msg(LOG_INFO, "event=natport_conntrack_flushed entries=%d", r);
+	else if (r < 0 && srv->natport_table)
+		log_msg(LOG_WARNING, "event=natport_conntrack_failed error=\"%s\"", strerror(-r));
 	log_msg(LOG_INFO, "event=nat_datapath mode=%s kernel=%s guard=%s reason=\"%s\"",
 		srv->nat_port ? "nat-port" : "same-port", u.release,
 		srv->natport_table && guard ? "on" : "off", why);
@@ -124,21 +126,6 @@ void server_natport_stop(struct server *srv)
 	srv->natport_table = false;
 }
 
-static bool same_sockaddr(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
-{
-	if (a->ss_family != b->ss_family)
-		return false;
-	if (a->ss_family == AF_INET) {
-		const struct sockaddr_in *x = (const void *)a, *y = (const void *)b;
-
-		return x->sin_port == y->sin_port && x->sin_addr.s_addr == y->sin_addr.s_addr;
-	}
-	const struct sockaddr_in6 *x = (const void *)a, *y = (const void *)b;
-
-	return x->sin6_port == y->sin6_port &&
-	       memcmp(&x->sin6_addr, &y->sin6_addr, sizeof(x->sin6_addr)) == 0;
-}
-
 /* A live tunnel whose socket is on the listen port with this very address pair. */
 static int same_port_twin(const struct server *srv, uint16_t self,
 			  const struct sockaddr_storage *local, const struct sockaddr_storage *peer)
@@ -151,8 +138,8 @@ static int same_port_twin(const struct server *srv, uint16_t self,
 		if (id == self || !s->io || s->path != TUNNEL_PATH_SAME_PORT)
 			continue;
 		if (getsockname(s->fd, (struct sockaddr *)&l, &ll) == 0 &&
-		    getpeername(s->fd, (struct sockaddr *)&p, &pl) == 0 && same_sockaddr(&l, local) &&
-		    same_sockaddr(&p, peer))
+		    getpeername(s->fd, (struct sockaddr *)&p, &pl) == 0 && sockaddr_same_host_port(&l, local) &&
+		    sockaddr_same_host_port(&p, peer))
 			return (int)id;
 	}
 	return 0;
@@ -164,8 +151,17 @@ static bool wants_nat_port(const struct server *srv, const struct lns_addr *addr
 	       addr->mark && addr->mark_mask == UINT32_MAX;
 }
 
+/* A live nat-port tunnel of the same SA (its mark-in): one port per SA. */
+static int nat_port_twin(const struct server *srv, uint16_t self, uint32_t mark_in)
+{
+	for (unsigned int id = 1; id <= UINT16_MAX; id++)
+		if (id != self && srv->timers[id].nat && srv->timers[id].nat->mark_in == mark_in)
+			return (int)id;
+	return 0;
+}
+
 static int attach_nat_port(struct server *srv, uint16_t tunnel_id, const struct lns_addr *addr,
-			   int fd, const struct sockaddr_storage *local, socklen_t local_len)
+			   int fd, const struct sockaddr_storage *local)
 {
 	struct timer_slot *slot = &srv->timers[tunnel_id];
 	struct natport_tunnel *nt = calloc(1, sizeof(*nt));
@@ -176,7 +172,15 @@ static int attach_nat_port(struct server *srv, uint16_t tunnel_id, const struct 
 
 	if (!nt)
 		return -ENOMEM;
-	(void)local_len;
+	if ((r = nat_port_twin(srv, tunnel_id, addr->mark))) {
+		log_msg(LOG_WARNING,
+			"tunnel=%u event=nat_collision other_tunnel=%d mark_in=%#x reason=\"the "
+			"client's IPsec SA has a tunnel already (a redial while the old one waits "
+			"for its HELLO to fail?); one port per SA on this kernel: refused\"",
+			tunnel_id, r, addr->mark);
+		free(nt);
+		return -EADDRINUSE;
+	}
 	own.sin_port = 0; /* a port of its own, the kernel's pick */
 	if (bind(fd, (const struct sockaddr *)&own, sizeof(own)) < 0 ||
 	    getsockname(fd, (struct sockaddr *)&own, &own_len) < 0 ||
@@ -189,10 +193,10 @@ static int attach_nat_port(struct server *srv, uint16_t tunnel_id, const struct 
 	nt->mark_in = addr->mark;
 	nt->mark_out = addr->reply_mark;
 	nt->local = own.sin_addr;
-	nt->listen_port = port_of(local);
+	nt->listen_port = sockaddr_port(local);
 	nt->port = ntohs(own.sin_port);
 	nt->peer = ((const struct sockaddr_in *)&addr->peer)->sin_addr;
-	nt->peer_port = port_of(&addr->peer);
+	nt->peer_port = sockaddr_port(&addr->peer);
 	r = natport_add(nt, err, sizeof(err));
 	if (r < 0) {
 		log_msg(LOG_ERR, "tunnel=%u event=natport_failed port=%u mark_in=%#x error=\"%s\"",
@@ -231,21 +235,26 @@ static int attach_same_port(struct server *srv, uint16_t tunnel_id, const struct
 	return 0;
 }
 
-/* The header check's elements of a marked tunnel (natport.h). */
-static void ids_attach(struct server *srv, uint16_t tunnel_id, const struct lns_addr *addr)
+/*
+ * The header check's elements of a marked tunnel (natport.h). Without them
+ * its data would be dropped once another tunnel put the mark in the set:
+ * a failure fails the attach.
+ */
+static int ids_attach(struct server *srv, uint16_t tunnel_id, const struct lns_addr *addr)
 {
 	char err[256];
+	int r;
 
 	if (!srv->natport_table || !addr->mark || addr->mark_mask != UINT32_MAX)
-		return;
-	if (natport_ids_add(addr->mark, tunnel_id, err, sizeof(err)) < 0) {
-		log_msg(LOG_WARNING,
-			"tunnel=%u event=natport_ids_failed mark=%#x error=\"%s\" reason=\"its data "
-			"messages are not checked against its IPsec SA\"",
-			tunnel_id, addr->mark, err);
-		return;
+		return 0;
+	r = natport_ids_add(addr->mark, tunnel_id, err, sizeof(err));
+	if (r < 0) {
+		log_msg(LOG_ERR, "tunnel=%u event=natport_failed mark=%#x error=\"%s\"", tunnel_id,
+			addr->mark, err);
+		return r;
 	}
 	srv->timers[tunnel_id].id_mark = addr->mark;
+	return 0;
 }
 
 static void ids_detach(struct server *srv, uint16_t tunnel_id)
@@ -268,12 +277,10 @@ int server_tunnel_attach(struct server *srv, uint16_t tunnel_id, const struct ln
 			 int fd, const struct sockaddr_storage *local, socklen_t local_len)
 {
 	int r = wants_nat_port(srv, addr)
-			? attach_nat_port(srv, tunnel_id, addr, fd, local, local_len)
+			? attach_nat_port(srv, tunnel_id, addr, fd, local)
 			: attach_same_port(srv, tunnel_id, addr, fd, local, local_len);
 
-	if (r == 0)
-		ids_attach(srv, tunnel_id, addr);
-	return r;
+	return r < 0 ? r : ids_attach(srv, tunnel_id, addr);
 }
 
 void server_tunnel_detach(struct server *srv, uint16_t tunnel_id)

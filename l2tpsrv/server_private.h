@@ -1,7 +1,8 @@
 /*
  * server_private: the server's state, shared by server.c (sockets, timers,
- * lifecycle, reload) and server_radius.c (RADIUS, accounting, Disconnect
- * and CoA). Private to those two files: every other layer goes through
+ * lifecycle, reload), server_radius.c (RADIUS, accounting, Disconnect and
+ * CoA) and server_natport.c (how tunnel sockets are bound, the nftables
+ * table). Private to those three files: every other layer goes through
  * server.h.
  */
 #ifndef L2TPSRV_SERVER_PRIVATE_H

@@ -87,8 +87,8 @@ header_check_drops() { # data messages the header check dropped
 		awk '/counter packets/ { for (i = 1; i < NF; i++) if ($i == "packets") n += $(i + 1) }
 			END { print n + 0 }'
 }
-zoned_conntrack() { # entries in a zone other than 0 to or from 1701
-	on server conntrack -L -p udp 2>/dev/null | grep -c 'zone=' || true
+zoned_conntrack() { # UDP entries in a zone other than 0
+	on server conntrack -L -p udp 2>/dev/null | awk '/zone=/ { n++ } END { print n + 0 }'
 }
 tunnel_sockets() { # connected UDP sockets to the NAT's 1701
 	on server ss -Huan dst "$NAT:1701" | wc -l
@@ -217,6 +217,12 @@ if [ "$WANT_SOCKET" = nat-port ]; then
 fi
 check_eq "the header check holds each tunnel's id under its SA's mark (ids, marks)" "3 3" \
 	"$(nft_elements set ids) $(nft_elements set marks)"
+check_eq "three tunnel sockets connected to $NAT:1701" 3 "$(tunnel_sockets)"
+if [ "$WANT_SOCKET" = nat-port ]; then
+	check_ge "each tunnel's traffic has a zoned conntrack entry" 3 "$(zoned_conntrack)"
+else
+	check_eq "no zoned conntrack entry on same-port" 0 "$(zoned_conntrack)"
+fi
 
 story "each client's pings go through its own ESP SA, and no other"
 spis_seen=
@@ -320,6 +326,7 @@ echo "# throughput ($kernel, $WANT_SOCKET, better of two 4 s runs): behind the N
 # router's forwarding shares the two emulated CPUs with both ends, and runs
 # differ by more than 10% from one to the next. The check only catches a
 # path that is off by far (a slow fallback, drops).
+check_ge "the routed client moved data (kbit/s)" 100 "$routed_kbps"
 check_ge "behind the NAT at least half of routed without NAT (kbit/s)" \
 	$((routed_kbps / 2)) "$nat_kbps"
 
