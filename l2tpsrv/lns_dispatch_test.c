@@ -2,7 +2,8 @@
  * Tests of the LNS's dispatch around the state machines (lns.c): tunnel
  * limits, which peer may use a tunnel, IPv6 peers, malformed input and
  * data packets, and shutdown. The fake LAC, io and clock are in
- * lns_harness.c; the tunnel state machine is tested in lns_test.c.
+ * lns_harness.c; the tunnel state machine is tested in lns_test.c and
+ * lns_stop_test.c.
  */
 #include <errno.h>
 #include <string.h>
@@ -12,8 +13,6 @@
 #include "writer.h"
 
 #define LAC_TID 0x1234
-/* RFC timers (1 s doubling to 8 s, 5 retransmissions): 1+2+4+8+8+8 s. */
-#define GIVE_UP (31 * SEC)
 
 /* ---- limits and peers ---- */
 

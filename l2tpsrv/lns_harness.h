@@ -1,9 +1,9 @@
 /*
- * lns_harness: what the state machine tests (lns_test.c, session_test.c,
- * secret_test.c) put around one struct lns: a fake clock, a fake io that
- * queues every datagram the LNS sends and records each tunnel's timer, the
- * null data path, and fake LACs that build messages with the real codec
- * and keep their own Ns/Nr.
+ * lns_harness: what the state machine tests (lns_test.c, lns_stop_test.c,
+ * lns_dispatch_test.c, session_test.c, secret_test.c) put around one
+ * struct lns: a fake clock, a fake io that queues every datagram the LNS
+ * sends and records each tunnel's timer, the null data path, and fake LACs
+ * that build messages with the real codec and keep their own Ns/Nr.
  *
  * Nothing here is the code under test: the tests assert on what comes out
  * of lns_input() and lns_timer() through the io and the data path only.
@@ -29,6 +29,11 @@
 #define H_EPOCH (1000 * SEC)
 #define H_HOST_NAME "lns.test"
 #define H_SECRET "s3cr3t-shared"
+/*
+ * When the transport gives up on an unacknowledged message under the RFC's
+ * timers (1 s doubling to 8 s, 5 retransmissions): 1+2+4+8+8+8 s.
+ */
+#define GIVE_UP (31 * SEC)
 
 /* One datagram the LNS sent, parsed and decoded (with the secret if any). */
 struct rx {
