@@ -326,8 +326,8 @@ END_TEST
 
 /*
  * With a message of ours unacknowledged (an SLI): the StopCCN still goes
- * out, once. _i: the LAC's receive window, 8 or 1 (then the SLI fills it:
- * the known bug above).
+ * out, once. _i: the LAC's receive window, 8 or 1 (then the SLI fills it,
+ * and the StopCCN must still not wait behind it).
  */
 START_TEST(abort_with_a_message_unacknowledged)
 {
