@@ -8,10 +8,7 @@
  * selectors cover UDP (or any protocol) port l2tp_port and its remote ones
  * UDP (or any protocol). child-down is sent for every CHILD_SA.
  *
- * Failures of a negotiation (charon's alerts, and the IKEv1 error notifies
- * charon sends without an alert) become ike-fail records, which no replay
- * repeats and which are dropped while the link is busy: any stranger can
- * cause them.
+ * Failures of a negotiation are another listener's: l2tpsrv_ike_fail.h.
  */
 #ifndef L2TPSRV_LISTENER_H_
 #define L2TPSRV_LISTENER_H_

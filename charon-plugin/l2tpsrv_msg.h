@@ -10,7 +10,7 @@
  * record stays well formed) and counted in l2tpsrv_msg_dropped().
  *
  * Plain C, no strongSwan types, so that it builds and is tested without
- * charon; the listener turns strongSwan objects into strings first, and the
+ * charon; the listeners turn strongSwan objects into strings first, and the
  * plugin turns parsed requests into controller calls.
  */
 #ifndef L2TPSRV_MSG_H_
@@ -99,8 +99,8 @@ size_t l2tpsrv_msg_encode(char *out, size_t size, const void *in, size_t len);
 
 /**
  * Why an IKE or CHILD_SA negotiation failed, as the ike-fail record names
- * it (alert=NAME, see charon_proto.h). The listener maps charon's alerts and
- * the IKEv1 error notifies it sees to these.
+ * it (alert=NAME, see charon_proto.h). The ike-fail listener maps charon's
+ * alerts and the IKEv1 error notifies it sees to these.
  */
 typedef enum {
 	/** the peer's authentication failed here (PSK, certificate) */

@@ -281,7 +281,7 @@ START_TEST(test_fail_names)
 END_TEST
 
 /*
- * ike-fail records as the listener builds them; l2tpsrv's
+ * ike-fail records as the ike-fail listener builds them; l2tpsrv's
  * charon_msg_test.c parses these very lines.
  */
 START_TEST(test_ike_fail)

@@ -2,10 +2,12 @@
  * l2tpsrv charon plugin, see l2tpsrv_plugin.h.
  *
  * Reads the settings (documented in l2tpsrv.conf) and wires the layers:
- * the listener turns bus events into records, the link sends them, and
- * requests the link receives from l2tpsrv become controller calls.
+ * the listeners turn bus events into records (the SAs that come up and go,
+ * and failed negotiations), the link sends them, and requests the link
+ * receives from l2tpsrv become controller calls.
  */
 #include "l2tpsrv_plugin.h"
+#include "l2tpsrv_ike_fail.h"
 #include "l2tpsrv_listener.h"
 #include "l2tpsrv_link.h"
 
@@ -36,6 +38,11 @@ struct private_l2tpsrv_plugin_t {
 	 * listener for IKE_SA and CHILD_SA events
 	 */
 	l2tpsrv_listener_t *listener;
+
+	/**
+	 * listener for failed IKE negotiations
+	 */
+	l2tpsrv_ike_fail_t *ike_fail;
 };
 
 METHOD(plugin_t, get_name, char*,
@@ -108,7 +115,23 @@ static int get_int_in(char *key, int def, int min, int max)
 }
 
 /**
- * Create the link and listener and start them.
+ * Stop the listeners, then the link (its thread may be replaying through
+ * the listener), then free the listeners.
+ */
+static void stop(private_l2tpsrv_plugin_t *this)
+{
+	charon->bus->remove_listener(charon->bus, &this->listener->listener);
+	charon->bus->remove_listener(charon->bus, &this->ike_fail->listener);
+	this->link->destroy(this->link);
+	this->listener->destroy(this->listener);
+	this->ike_fail->destroy(this->ike_fail);
+	this->link = NULL;
+	this->listener = NULL;
+	this->ike_fail = NULL;
+}
+
+/**
+ * Create the link and listeners and start them.
  */
 static bool start(private_l2tpsrv_plugin_t *this)
 {
@@ -143,16 +166,14 @@ static bool start(private_l2tpsrv_plugin_t *this)
 	}
 	this->listener = l2tpsrv_listener_create(this->link, transport_only,
 											 port);
+	this->ike_fail = l2tpsrv_ike_fail_create(this->link);
 	charon->bus->add_listener(charon->bus, &this->listener->listener);
+	charon->bus->add_listener(charon->bus, &this->ike_fail->listener);
 	if (!this->link->start(this->link, (l2tpsrv_link_replay_t)replay,
 						   (l2tpsrv_link_receive_t)receive, this))
 	{
 		DBG1(DBG_CFG, "l2tpsrv: creating the sender thread failed");
-		charon->bus->remove_listener(charon->bus, &this->listener->listener);
-		this->link->destroy(this->link);
-		this->listener->destroy(this->listener);
-		this->link = NULL;
-		this->listener = NULL;
+		stop(this);
 		return FALSE;
 	}
 	DBG1(DBG_CFG, "l2tpsrv plugin %s loaded, reporting to %s",
@@ -161,20 +182,7 @@ static bool start(private_l2tpsrv_plugin_t *this)
 }
 
 /**
- * Stop the listener, then the link (its thread may be replaying through
- * the listener), then free the listener.
- */
-static void stop(private_l2tpsrv_plugin_t *this)
-{
-	charon->bus->remove_listener(charon->bus, &this->listener->listener);
-	this->link->destroy(this->link);
-	this->listener->destroy(this->listener);
-	this->link = NULL;
-	this->listener = NULL;
-}
-
-/**
- * Register or unregister the listener.
+ * Register or unregister the listeners.
  */
 static bool plugin_cb(private_l2tpsrv_plugin_t *this,
 					  plugin_feature_t *feature, bool reg, void *cb_data)

@@ -1,9 +1,9 @@
 /*
  * call: one pppd per call, its pool address and its PPP state; see call.h.
+ * What a call counts, and its accounting, are call_acct.c's.
  */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
@@ -13,99 +13,18 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "call.h"
+#include "call_private.h"
 #include "history_feed.h"
 #include "log.h"
 #include "pool.h"
 #include "ppp_args.h"
 #include "pppd.h"
 
-enum ppp_state {
-	PPP_STARTING,      /* pppd runs: LCP, authentication */
-	PPP_AUTHENTICATED, /* the plugin reported the user */
-	PPP_UP,            /* IPCP is up */
-	PPP_DOWN,          /* the plugin reported the end */
-};
-
 static const char *const ppp_state_names[] = {
 	[PPP_STARTING] = "starting",
 	[PPP_AUTHENTICATED] = "authenticated",
 	[PPP_UP] = "up",
 	[PPP_DOWN] = "down",
-};
-
-/*
- * A call's accounting. Its counters are the ppp interface's, read from
- * sysfs (64-bit) at every Interim-Update and when the daemon ends the call
- * (the interface still exists then). A pppd that ends by itself reports
- * its counters as it goes (CTL_PPP_DOWN; 32-bit, widened with the last
- * reading). A pppd killed outright reports nothing and takes its
- * interface with it: then the kernel L2TP session's counters, read through
- * the daemon's own reference to the PPPoL2TP socket, say what passed
- * since the last reading (acct_estimate()).
- */
-struct call_acct {
-	bool started, stopped;
-	uint64_t up_usec, end_usec;   /* CLOCK_MONOTONIC: IPCP up, the end */
-	enum acct_cause cause;        /* ACCT_CAUSE_NONE until known */
-	struct acct_counters ppp;     /* the interface, at the last reading */
-	struct acct_counters l2tp;    /* the L2TP session, at that reading */
-	bool have_l2tp;               /* l2tp was read with ppp */
-	struct acct_counters final;   /* the interface when the daemon ended the call */
-	bool have_final;
-	struct auth_call call;        /* ends, IPsec peer, Acct-Session-Id */
-	sd_event_source *interim;
-};
-
-struct call {
-	struct call *next; /* the tunnel's calls, or the stopping list */
-	struct calls *calls;
-	uint16_t tunnel_id;
-	uint16_t session_id;
-	struct pppd *pppd;
-	uint32_t remote_addr; /* host order; 0 once given back */
-	bool addr_in_pool;    /* the pool holds remote_addr for us (not a RADIUS one outside it) */
-	enum ppp_state state;
-	struct sockaddr_storage tunnel_peer, tunnel_local; /* the tunnel's ends */
-	char peer[56];
-	char user[64];
-	char method[16];
-	char ifname[16];
-	uint32_t local_addr; /* as the plugin reported, network order */
-	struct ctl_ppp_event down; /* the counters at the end */
-	/* for RADIUS accounting */
-	char acct_session_id[AUTH_ACCT_SESSION_ID_LEN];
-	uint8_t radius_class[AUTH_MAX_CLASS];
-	size_t radius_class_len;
-	uint32_t acct_interim_s; /* the Access-Accept's Acct-Interim-Interval, 0: none */
-	bool radius_auth;        /* RADIUS accepted the user */
-	bool radius_rejected;    /* RADIUS turned the user down */
-	/* for the metrics: how far PPP got, and the most of its counters shown */
-	bool authenticated, was_up;
-	struct acct_counters seen;
-	struct call_acct acct;
-	sd_event_source *session_timer; /* a CoA's Session-Timeout */
-	/* a CoA's Idle-Timeout: the interface's packet count, checked every few seconds */
-	sd_event_source *idle_timer;
-	uint32_t idle_s;
-	uint64_t idle_packets;   /* in + out at the last change */
-	uint64_t idle_since;     /* CLOCK_MONOTONIC of that change */
-};
-
-struct calls {
-	sd_event *event;
-	const struct l2tpsrv_config *cfg;
-	struct dataplane *dp;
-	struct pool *pool;
-	call_ended_fn on_ended;
-	void *userdata;
-	struct call *stopping; /* asked to end, not reaped yet: they still hold an address */
-	struct calls_stats stats; /* the failures, and the traffic of the calls reaped */
-	struct acct *acct;     /* NULL: no accounting */
-	call_peer_fn peer;
-	void *peer_userdata;
-	struct history *history; /* NULL: none kept */
-	struct call *by_tunnel[UINT16_MAX + 1];
 };
 
 static struct call **find(struct calls *calls, uint16_t tunnel_id, uint16_t session_id)
@@ -157,61 +76,7 @@ static void describe_exit(int code, int status, char *why, size_t len)
 		snprintf(why, len, "pppd killed by signal %d", status);
 }
 
-/* ---- the metrics' counters ---- */
-
-/* pppd's EXIT_PEER_AUTH_FAILED (pppd.h) */
-#define PPPD_EXIT_PEER_AUTH_FAILED 11
-
-static void keep_max(uint64_t *kept, uint64_t v)
-{
-	if (v > *kept)
-		*kept = v;
-}
-
-/* A reading of c's counters: the totals show at least this much of c. */
-static void observe(struct call *c, const struct acct_counters *now)
-{
-	keep_max(&c->seen.bytes_in, now->bytes_in);
-	keep_max(&c->seen.bytes_out, now->bytes_out);
-	keep_max(&c->seen.packets_in, now->packets_in);
-	keep_max(&c->seen.packets_out, now->packets_out);
-}
-
-static void add_traffic(struct stats_traffic *sum, const struct acct_counters *c)
-{
-	sum->bytes_in += c->bytes_in;
-	sum->bytes_out += c->bytes_out;
-	sum->packets_in += c->packets_in;
-	sum->packets_out += c->packets_out;
-}
-
-/* c's pppd has been reaped with code and status: its traffic joins the totals, and a
- * call that never had IPCP up counts as failed in the phase it reached. */
-static void count_reaped(struct call *c, int code, int status)
-{
-	struct calls_stats *st = &c->calls->stats;
-	int pppd_status = c->state == PPP_DOWN ? c->down.exit_status
-			  : code == CLD_EXITED ? status
-					       : -1;
-
-	add_traffic(&st->traffic, &c->seen);
-	if (c->was_up)
-		return;
-	if (c->radius_rejected || pppd_status == PPPD_EXIT_PEER_AUTH_FAILED)
-		st->failed_auth++;
-	else if (!c->authenticated)
-		st->failed_lcp++;
-	else
-		st->failed_ipcp++;
-}
-
-/* ---- accounting ---- */
-
-#define CALL_MIN_INTERIM_S 10
-
-static uint64_t if_counter(const char *ifname, const char *name);
-
-static uint64_t now_usec(const struct calls *calls)
+uint64_t call_now_usec(const struct calls *calls)
 {
 	uint64_t now = 0;
 
@@ -219,202 +84,9 @@ static uint64_t now_usec(const struct calls *calls)
 	return now;
 }
 
-/* The ppp interface's counters (in: what it received, from the client). */
-static bool read_ppp_counters(const char *ifname, struct acct_counters *out)
-{
-	char path[96];
-
-	if (!ifname[0])
-		return false;
-	snprintf(path, sizeof(path), "/sys/class/net/%s", ifname);
-	if (access(path, F_OK) < 0)
-		return false;
-	out->bytes_in = if_counter(ifname, "rx_bytes");
-	out->bytes_out = if_counter(ifname, "tx_bytes");
-	out->packets_in = if_counter(ifname, "rx_packets");
-	out->packets_out = if_counter(ifname, "tx_packets");
-	return true;
-}
-
-static bool read_l2tp_counters(const struct call *c, struct acct_counters *out)
-{
-	struct pppd_channel_stats st;
-
-	if (pppd_channel_stats(c->pppd, &st) < 0)
-		return false;
-	out->bytes_in = st.rx_bytes;
-	out->bytes_out = st.tx_bytes;
-	out->packets_in = st.rx_packets;
-	out->packets_out = st.tx_packets;
-	return true;
-}
-
-/* A reading of the interface, with the L2TP session's at the same time. */
-static void take_reading(struct call *c)
-{
-	struct acct_counters ppp, l2tp;
-
-	if (!read_ppp_counters(c->ifname, &ppp))
-		return;
-	c->acct.ppp = ppp;
-	c->acct.have_l2tp = read_l2tp_counters(c, &l2tp);
-	if (c->acct.have_l2tp)
-		c->acct.l2tp = l2tp;
-}
-
-static void submit(struct call *c, enum acct_status status, const struct acct_counters *ctr,
-		   uint64_t when)
-{
-	struct acct_record rec = {
-		.status = status,
-		.call = c->acct.call,
-		.framed_ip = htonl(c->remote_addr),
-		.class_len = c->radius_class_len,
-		.radius_auth = c->radius_auth,
-		.cause = status == ACCT_STOP ? c->acct.cause : ACCT_CAUSE_NONE,
-		.event_usec = when,
-	};
-
-	snprintf(rec.user, sizeof(rec.user), "%s", c->user);
-	memcpy(rec.class, c->radius_class, c->radius_class_len);
-	if (ctr)
-		rec.counters = *ctr;
-	if (status != ACCT_START && when > c->acct.up_usec)
-		rec.session_time_s = (uint32_t)((when - c->acct.up_usec) / 1000000);
-	acct_submit(c->calls->acct, &rec);
-}
-
-static uint64_t interim_usec(const struct call *c)
-{
-	unsigned int s = c->acct_interim_s ? c->acct_interim_s
-					   : c->calls->cfg->radius_acct_interim_s;
-
-	if (s && s < CALL_MIN_INTERIM_S)
-		s = CALL_MIN_INTERIM_S;
-	return (uint64_t)s * 1000000;
-}
-
-static int on_interim(sd_event_source *source, uint64_t usec, void *userdata)
-{
-	struct call *c = userdata;
-
-	take_reading(c);
-	submit(c, ACCT_INTERIM, &c->acct.ppp, usec);
-	sd_event_source_set_time(source, usec + interim_usec(c));
-	return sd_event_source_set_enabled(source, SD_EVENT_ON);
-}
-
-/* IPCP is up: Start. */
-static void acct_start(struct call *c)
-{
-	struct calls *calls = c->calls;
-	uint64_t now = now_usec(calls), every;
-
-	if (!calls->acct || c->acct.started)
-		return;
-	c->acct.started = true;
-	c->acct.up_usec = now;
-	c->acct.call = (struct auth_call){
-		.tunnel_id = c->tunnel_id,
-		.session_id = c->session_id,
-		.peer = c->tunnel_peer,
-		.local = c->tunnel_local,
-	};
-	snprintf(c->acct.call.calling_station, sizeof(c->acct.call.calling_station), "%s",
-		 c->peer);
-	snprintf(c->acct.call.acct_session_id, sizeof(c->acct.call.acct_session_id), "%s",
-		 c->acct_session_id);
-	if (calls->peer)
-		calls->peer(calls->peer_userdata, c->tunnel_id, &c->acct.call);
-	take_reading(c); /* LCP, authentication and IPCP are not the user's traffic */
-	submit(c, ACCT_START, NULL, now);
-	every = interim_usec(c);
-	if (every)
-		sd_event_add_time(calls->event, &c->acct.interim, CLOCK_MONOTONIC, now + every,
-				  1000 * 1000, on_interim, c);
-}
-
-/* The daemon ends the call: its interface still lives, read it now. */
-static void acct_ending(struct call *c, enum lns_end end)
-{
-	if (!c->acct.started)
-		return;
-	if (c->acct.cause == ACCT_CAUSE_NONE)
-		c->acct.cause = acct_cause_of_end(end);
-	c->acct.end_usec = now_usec(c->calls);
-	c->acct.interim = sd_event_source_disable_unref(c->acct.interim);
-	c->acct.have_final = read_ppp_counters(c->ifname, &c->acct.final);
-}
-
-/* A reading of pppd's, 32-bit but for a pppd that counts wider, widened with an earlier one. */
-static uint64_t widen(uint64_t reported, uint64_t earlier)
-{
-	return reported > UINT32_MAX ? reported : acct_widen32((uint32_t)reported, earlier);
-}
-
-/* pppd's counters as its plugin reported them at the end, for the totals. */
-static void observe_reported(struct call *c, const struct ctl_ppp_event *ev)
-{
-	struct acct_counters reported = {
-		.bytes_in = widen(ev->bytes_in, c->seen.bytes_in),
-		.bytes_out = widen(ev->bytes_out, c->seen.bytes_out),
-		.packets_in = widen(ev->packets_in, c->seen.packets_in),
-		.packets_out = widen(ev->packets_out, c->seen.packets_out),
-	};
-
-	observe(c, &reported);
-}
-
-/* pppd has been reaped (the kernel session still exists): Stop. */
-static void acct_stop(struct call *c, int code, int status)
-{
-	const struct acct_counters *base;
-	struct acct_counters ctr, l2tp;
-	bool reported = c->state == PPP_DOWN;
-
-	if (!c->acct.started || c->acct.stopped)
-		return;
-	c->acct.stopped = true;
-	c->acct.interim = sd_event_source_disable_unref(c->acct.interim);
-	if (!c->acct.end_usec)
-		c->acct.end_usec = now_usec(c->calls);
-	if (c->acct.cause == ACCT_CAUSE_NONE)
-		c->acct.cause = reported ? acct_cause_of_pppd_exit(CLD_EXITED, c->down.exit_status)
-					 : acct_cause_of_pppd_exit(code, status);
-	base = &c->acct.ppp;
-	if (c->acct.have_final) {
-		ctr = c->acct.final;
-	} else if (reported) {
-		ctr.bytes_in = widen(c->down.bytes_in, base->bytes_in);
-		ctr.bytes_out = widen(c->down.bytes_out, base->bytes_out);
-		ctr.packets_in = widen(c->down.packets_in, base->packets_in);
-		ctr.packets_out = widen(c->down.packets_out, base->packets_out);
-	} else if (c->acct.have_l2tp && read_l2tp_counters(c, &l2tp)) {
-		acct_estimate(&c->acct.ppp, &c->acct.l2tp, &l2tp, &ctr);
-	} else {
-		ctr = c->acct.ppp;
-	}
-	log_msg(LOG_INFO,
-		"tunnel=%u session=%u event=acct_stop user=\"%s\" cause=%s source=%s "
-		"bytes_in=%" PRIu64 " bytes_out=%" PRIu64 " acct_session_id=%s",
-		c->tunnel_id, c->session_id, c->user, acct_cause_name(c->acct.cause),
-		c->acct.have_final ? "interface" : reported ? "pppd" : "l2tp", ctr.bytes_in,
-		ctr.bytes_out, c->acct_session_id);
-	observe(c, &ctr);
-	submit(c, ACCT_STOP, &ctr, c->acct.end_usec);
-}
-
 void calls_set_history(struct calls *calls, struct history *history)
 {
 	calls->history = history;
-}
-
-void calls_set_accounting(struct calls *calls, struct acct *acct, call_peer_fn peer,
-			  void *userdata)
-{
-	calls->acct = acct;
-	calls->peer = peer;
-	calls->peer_userdata = userdata;
 }
 
 /* pppd has been reaped. May free c. */
@@ -426,11 +98,11 @@ static void on_pppd_exit(struct pppd *p, int code, int status, bool stopped, voi
 	char why[64];
 
 	describe_exit(code, status, why, sizeof(why));
-	acct_stop(c, code, status);
-	count_reaped(c, code, status);
+	call_acct_stop(c, code, status);
+	call_count_reaped(c, code, status);
 	/* its plugin's DOWN said why already, and one we stopped ends for the call's reason */
 	if (c->state != PPP_DOWN && !stopped)
-		history_feed_pppd_exit(calls->history, now_usec(calls), &c->tunnel_peer, code,
+		history_feed_pppd_exit(calls->history, call_now_usec(calls), &c->tunnel_peer, code,
 				       status, c->state != PPP_STARTING, c->state == PPP_UP);
 	if (stopped) {
 		log_msg(LOG_DEBUG, "tunnel=%u session=%u event=pppd_reaped pid=%d reason=\"%s\"",
@@ -539,7 +211,7 @@ int calls_start(struct calls *calls, const struct lns_call *lc, int tunnel_fd,
 		calls->stats.pool_empty++;
 		log_msg(LOG_WARNING, "tunnel=%u session=%u event=pool_empty size=%u",
 			lc->tunnel_id, lc->session_id, pool_size(calls->pool));
-		history_feed_pool_empty(calls->history, now_usec(calls), peer,
+		history_feed_pool_empty(calls->history, call_now_usec(calls), peer,
 					pool_size(calls->pool));
 		free(c);
 		return r;
@@ -567,9 +239,9 @@ void calls_stop(struct calls *calls, uint16_t tunnel_id, uint16_t session_id, en
 
 	if (!c)
 		return;
-	acct_ending(c, end);
-	if (read_ppp_counters(c->ifname, &now)) /* the interface goes with pppd */
-		observe(c, &now);
+	call_acct_ending(c, end);
+	if (call_read_ppp_counters(c->ifname, &now)) /* the interface goes with pppd */
+		call_observe(c, &now);
 	*pc = c->next;
 	c->next = calls->stopping;
 	calls->stopping = c;
@@ -601,7 +273,7 @@ int calls_ppp_event(struct calls *calls, uint16_t tunnel_id, uint16_t session_id
 	if (sender != pppd_pid(c->pppd))
 		return -EPERM;
 	if (ev->kind == CTL_PPP_AUTH_UP || ev->kind == CTL_PPP_IP_UP || ev->kind == CTL_PPP_DOWN)
-		history_feed_ppp(calls->history, now_usec(calls), &c->tunnel_peer, ev,
+		history_feed_ppp(calls->history, call_now_usec(calls), &c->tunnel_peer, ev,
 				 c->state == PPP_AUTHENTICATED || c->state == PPP_UP,
 				 c->state == PPP_UP);
 	switch (ev->kind) {
@@ -623,14 +295,14 @@ int calls_ppp_event(struct calls *calls, uint16_t tunnel_id, uint16_t session_id
 		log_msg(LOG_INFO,
 			"tunnel=%u session=%u event=ppp_up user=\"%s\" interface=%s local=%s remote=%s",
 			tunnel_id, session_id, c->user, c->ifname, local, remote);
-		acct_start(c);
+		call_acct_start(c);
 		return 0;
 	case CTL_PPP_DOWN:
 		c->down = *ev;
 		copy_printable(c->down.reason, sizeof(c->down.reason), ev->reason,
 			       sizeof(ev->reason));
 		c->state = PPP_DOWN;
-		observe_reported(c, ev);
+		call_observe_reported(c, ev);
 		log_msg(LOG_INFO,
 			"tunnel=%u session=%u event=ppp_down user=\"%s\" reason=\"%s\" "
 			"bytes_in=%" PRIu64 " bytes_out=%" PRIu64 " seconds=%u",
@@ -713,7 +385,7 @@ void calls_auth_done(struct calls *calls, uint16_t tunnel_id, uint16_t session_i
 	if (c && res->reply.result == CTL_AUTH_REJECT)
 		c->radius_rejected = true;
 	if (res->reply.result != CTL_AUTH_ACCEPT && c && sender == pppd_pid(c->pppd))
-		history_feed_radius(calls->history, now_usec(calls), &c->tunnel_peer,
+		history_feed_radius(calls->history, call_now_usec(calls), &c->tunnel_peer,
 				    res->reply.result, user, auth_method_name(rq->method), why);
 	if (res->reply.result != CTL_AUTH_ACCEPT) {
 		log_msg(LOG_NOTICE,
@@ -740,27 +412,6 @@ void calls_auth_done(struct calls *calls, uint16_t tunnel_id, uint16_t session_i
 		res->reply.idle_timeout_s, c->radius_class_len, c->acct_session_id);
 }
 
-/* One counter of an interface from sysfs; 0 when unreadable. */
-static uint64_t if_counter(const char *ifname, const char *name)
-{
-	char path[128], buf[32];
-	uint64_t v = 0;
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), "/sys/class/net/%s/statistics/%s", ifname, name);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n > 0) {
-		buf[n] = '\0';
-		v = strtoull(buf, NULL, 10);
-	}
-	return v;
-}
-
 bool calls_describe(const struct calls *calls, uint16_t tunnel_id, uint16_t session_id,
 		    struct ctl_session *out)
 {
@@ -781,10 +432,10 @@ bool calls_describe(const struct calls *calls, uint16_t tunnel_id, uint16_t sess
 	memcpy(out->radius_class, c->radius_class, c->radius_class_len);
 	out->acct_interim_s = c->acct_interim_s;
 	if (c->state == PPP_UP && c->ifname[0]) { /* the server receives what the client sends */
-		out->bytes_in = if_counter(c->ifname, "rx_bytes");
-		out->bytes_out = if_counter(c->ifname, "tx_bytes");
-		out->packets_in = if_counter(c->ifname, "rx_packets");
-		out->packets_out = if_counter(c->ifname, "tx_packets");
+		out->bytes_in = call_if_counter(c->ifname, "rx_bytes");
+		out->bytes_out = call_if_counter(c->ifname, "tx_bytes");
+		out->packets_in = call_if_counter(c->ifname, "rx_packets");
+		out->packets_out = call_if_counter(c->ifname, "tx_packets");
 	} else if (c->state == PPP_DOWN) {
 		out->bytes_in = c->down.bytes_in;
 		out->bytes_out = c->down.bytes_out;
@@ -842,7 +493,7 @@ int calls_set_session_timeout(struct calls *calls, uint16_t tunnel_id, uint16_t 
 
 	if (!c)
 		return -ESRCH;
-	when = now_usec(calls) + (uint64_t)seconds * 1000000;
+	when = call_now_usec(calls) + (uint64_t)seconds * 1000000;
 	if (c->session_timer) {
 		sd_event_source_set_time(c->session_timer, when);
 		return sd_event_source_set_enabled(c->session_timer, SD_EVENT_ONESHOT);
@@ -865,7 +516,7 @@ static int on_idle_timer(sd_event_source *source, uint64_t usec, void *userdata)
 	struct acct_counters now;
 	uint64_t packets;
 
-	if (read_ppp_counters(c->ifname, &now)) {
+	if (call_read_ppp_counters(c->ifname, &now)) {
 		packets = now.packets_in + now.packets_out;
 		if (packets != c->idle_packets) {
 			c->idle_packets = packets;
@@ -892,9 +543,9 @@ int calls_set_idle_timeout(struct calls *calls, uint16_t tunnel_id, uint16_t ses
 
 	if (!c)
 		return -ESRCH;
-	t = now_usec(calls);
+	t = call_now_usec(calls);
 	c->idle_s = seconds;
-	read_ppp_counters(c->ifname, &now);
+	call_read_ppp_counters(c->ifname, &now);
 	c->idle_packets = now.packets_in + now.packets_out;
 	c->idle_since = t;
 	if (!seconds) {
@@ -919,26 +570,6 @@ unsigned int calls_live(const struct calls *calls)
 		for (const struct call *c = calls->by_tunnel[id]; c; c = c->next)
 			n++;
 	return n;
-}
-
-/* Adds the calls of list to out: each as much as it has shown, or has now. */
-static void add_live_traffic(struct call *list, struct stats_traffic *out)
-{
-	struct acct_counters now;
-
-	for (struct call *c = list; c; c = c->next) {
-		if (c->state == PPP_UP && read_ppp_counters(c->ifname, &now))
-			observe(c, &now);
-		add_traffic(out, &c->seen);
-	}
-}
-
-void calls_get_stats(struct calls *calls, struct calls_stats *out)
-{
-	*out = calls->stats;
-	for (unsigned int id = 0; id <= UINT16_MAX; id++)
-		add_live_traffic(calls->by_tunnel[id], &out->traffic);
-	add_live_traffic(calls->stopping, &out->traffic);
 }
 
 unsigned int calls_pool_in_use(const struct calls *calls)

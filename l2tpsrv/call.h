@@ -70,7 +70,7 @@ void calls_set_history(struct calls *calls, struct history *history);
  * table): Start when IPCP is up, Interim-Update every interval (the
  * Access-Accept's, else cfg's radius_acct_interim), Stop when the call's
  * pppd has been reaped, with the counters of the ppp interface (see
- * call.c for where they come from when pppd was killed). peer says who
+ * call_acct.c for where they come from when pppd was killed). peer says who
  * the call's IPsec peer is.
  */
 void calls_set_accounting(struct calls *calls, struct acct *acct, call_peer_fn peer,

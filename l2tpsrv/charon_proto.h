@@ -74,7 +74,7 @@
  *                      with exchange= and, IKEv1, encrypted=: an encrypted
  *                      Main Mode message that does not parse was mostly
  *                      decrypted with the wrong key: a PSK mismatch (see
- *                      charon-plugin/l2tpsrv_listener.c)
+ *                      charon-plugin/l2tpsrv_ike_fail.c)
  *   cert-expired, cert-revoked, cert-untrusted (ALERT_CERT_NO_ISSUER,
  *   ALERT_CERT_UNTRUSTED_ROOT), cert-invalid (ALERT_CERT_VALIDATION_FAILED,
  *   _EXCEEDED_PATH_LEN, _POLICY_VIOLATION)

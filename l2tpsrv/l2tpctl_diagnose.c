@@ -438,7 +438,7 @@ static void classify_ike(const struct diag_event *e, struct verdict *v)
 	else if (!strcmp(a, "parse-error") && has_value(e, "encrypted", "1") &&
 		 (has_value(e, "exchange", "main-mode") ||
 		  has_value(e, "exchange", "aggressive-mode")))
-		/* see charon-plugin/l2tpsrv_listener.c: a PSK mismatch, mostly */
+		/* see charon-plugin/l2tpsrv_ike_fail.c: a PSK mismatch, mostly */
 		say(v, W_FIRST, C_PSK, C_IKE_AUTH);
 	else if (!strcmp(a, "parse-error"))
 		say(v, W_PLAIN, C_IKE_MALFORMED, -1);

@@ -77,7 +77,7 @@ START_TEST(ike_proposal_mismatch)
 }
 END_TEST
 
-/* charon's signs of a PSK mismatch (see l2tpsrv_listener.c), then its half-open timeout */
+/* charon's signs of a PSK mismatch (see l2tpsrv_ike_fail.c), then its half-open timeout */
 START_TEST(psk_mismatch)
 {
 	history("9000 ike fail alert=parse-error ikev=1 exchange=main-mode encrypted=1 nat-local=0 "

@@ -218,7 +218,7 @@ lac_setup() { # a LAC from 127.0.0.1 with a tunnel and a call, acknowledging for
 	daemon_setup
 	daemon_start
 	charon_connect
-	# a client whose PSK differs (l2tpsrv_listener.c's ike-fail), at another address
+	# a client whose PSK differs (l2tpsrv_ike_fail.c's ike-fail), at another address
 	charon_say "ike-fail ike=3 alert=parse-error exchange=main-mode encrypted=1 ikev=1 local=127.0.0.1 local-port=500 remote=127.0.0.5 remote-port=500 nat-local=0 nat-remote=0"
 	wait_log 'event=ipsec_failed ike=3 peer=127.0.0.5:500 alert="parse-error" exchange="main-mode"'
 	run ctl diagnose 127.0.0.5
