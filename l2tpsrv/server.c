@@ -341,14 +341,20 @@ static int io_tunnel_socket_open(void *ctx, uint16_t tunnel_id, const struct lns
 	/*
 	 * Before connect(), whose route and XFRM lookups take it: what the
 	 * kernel's L2TP sends through this socket matches the tunnel's IPsec
-	 * SA's outbound policy.
+	 * SA's outbound policy. Without the mark it would match none: from a
+	 * nat-port socket's own port (which the guard does not watch) it
+	 * could leave in clear, so the tunnel does not go on.
 	 */
 	if (addr->reply_mark &&
-	    setsockopt(fd, SOL_SOCKET, SO_MARK, &addr->reply_mark, sizeof(addr->reply_mark)) < 0)
-		log_msg(LOG_WARNING,
+	    setsockopt(fd, SOL_SOCKET, SO_MARK, &addr->reply_mark, sizeof(addr->reply_mark)) < 0) {
+		r = -errno;
+		log_msg(LOG_ERR,
 			"tunnel=%u event=mark_failed mark=%#x error=\"%s\" reason=\"SO_MARK needs "
-			"CAP_NET_ADMIN; what the tunnel's socket sends goes unmarked\"",
-			tunnel_id, addr->reply_mark, strerror(errno));
+			"CAP_NET_ADMIN; the tunnel's socket would send unmarked\"",
+			tunnel_id, addr->reply_mark, strerror(-r));
+		close(fd);
+		return r;
+	}
 	r = ipsec_protect_socket(srv->ipsec, fd, l->family);
 	if (r == 0)
 		r = server_tunnel_attach(srv, tunnel_id, addr, fd, &local, local_len);
