@@ -279,6 +279,17 @@ lns_sent() {
 	}
 }
 
+# lns_sent_none FILTER: tshark read the capture and found no packet from
+# l2tpsrv matching FILTER (`refute lns_sent` would also pass if tshark failed).
+lns_sent_none() {
+	local out
+	out=$(tshark_l2tp "$FROM_LNS && ($1)") || return 1
+	[ -z "$out" ] || {
+		echo "l2tpsrv sent a packet matching: $1" >&2
+		return 1
+	}
+}
+
 # capture_avps SECRET: every AVP in the capture, hidden ones revealed (lib/l2tp-avps.py).
 capture_avps() {
 	tshark_l2tp l2tp -T fields -e frame.number -e udp.srcport -e udp.payload |
