@@ -145,10 +145,16 @@ static int same_port_twin(const struct server *srv, uint16_t self,
 	return 0;
 }
 
+/* The tunnel's SA has a mark of its own (%unique, no mask): keys for natport.h. */
+static bool sa_marked(const struct lns_addr *addr)
+{
+	return addr->mark && addr->mark_mask == UINT32_MAX;
+}
+
 static bool wants_nat_port(const struct server *srv, const struct lns_addr *addr)
 {
 	return srv->nat_port && addr->peer.ss_family == AF_INET && addr->reply_mark &&
-	       addr->mark && addr->mark_mask == UINT32_MAX;
+	       sa_marked(addr);
 }
 
 /* A live nat-port tunnel of the same SA (its mark-in): one port per SA. */
@@ -245,7 +251,7 @@ static int ids_attach(struct server *srv, uint16_t tunnel_id, const struct lns_a
 	char err[256];
 	int r;
 
-	if (!srv->natport_table || !addr->mark || addr->mark_mask != UINT32_MAX)
+	if (!srv->natport_table || !sa_marked(addr))
 		return 0;
 	r = natport_ids_add(addr->mark, tunnel_id, err, sizeof(err));
 	if (r < 0) {
